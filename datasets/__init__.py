@@ -1,0 +1,1 @@
+"""The HLS bug dataset: kernels, bug injection, execution oracles and export."""

@@ -1,0 +1,202 @@
+"""Kernel IR: functions over arrays and scalars, with loops, branches and SSA scalar ops.
+
+Scalars flow as SSA `Value`s inside blocks (a value is visible in its block and in the
+blocks nested in it). State that lives across iterations or leaves the kernel is a
+`Storage`: a scalar variable (`read`/`write`) or an array (`load`/`store`). Scalar `in`
+parameters are plain values; every other parameter is a storage.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from kiln.ir.types import ArrayType, ScalarType, Type
+
+from kiln.errors import SourceLoc
+
+
+class Direction(enum.Enum):
+    IN = "in"
+    OUT = "out"
+    INOUT = "inout"
+
+
+class StorageKind(enum.Enum):
+    PARAM = "param"
+    VAR = "var"  # a local scalar variable
+    LOCAL = "local"  # a local array
+    CONST = "const"  # a read-only array with initial data
+
+
+@dataclass(eq=False)
+class Value:
+    """An SSA scalar: an op's result, a loop's induction variable or a scalar input."""
+
+    name: str
+    type: ScalarType
+
+    def __repr__(self) -> str:
+        return f"%{self.name}: {self.type}"
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Array partition directive: split dimension `dim` into banks (complete/block/cyclic)."""
+
+    kind: str  # "complete" | "block" | "cyclic"
+    factor: int = 0  # banks for block/cyclic; 0 for complete
+    dim: int = 0
+
+
+@dataclass(eq=False)
+class Storage:
+    """A named piece of state: a parameter, a scalar variable, or a local/const array."""
+
+    name: str
+    type: Type
+    kind: StorageKind
+    direction: Direction | None = None  # parameters only
+    init: list[int] | None = None  # const arrays (required) and vars (optional), raw values
+    partition: Partition | None = None
+    loc: SourceLoc | None = None
+
+    @property
+    def is_array(self) -> bool:
+        return isinstance(self.type, ArrayType)
+
+    @property
+    def elem(self) -> ScalarType:
+        return self.type.elem if isinstance(self.type, ArrayType) else self.type
+
+    def __repr__(self) -> str:
+        return f"@{self.name}: {self.type}"
+
+
+@dataclass(eq=False)
+class Op:
+    """One scalar op. `storage` is set for load/store/read/write; indices come first in
+    `operands` for load/store, then the stored value."""
+
+    opcode: str
+    operands: list[Value]
+    result: Value | None = None
+    attrs: dict[str, int] = field(default_factory=dict)
+    storage: Storage | None = None
+    loc: SourceLoc | None = None
+    where: SourceLoc | None = None  # position in the IR text it was parsed from; not printed
+
+    @property
+    def place(self) -> SourceLoc | None:
+        """Where to point a user at: the source location, else the IR text position."""
+        return self.loc or self.where
+
+
+@dataclass(frozen=True)
+class LoopDirectives:
+    """Per-loop directives: pipeline II (0 = not pipelined), unroll factor (1 = none, 0 =
+    full), and for while loops the bound on trips that latency reports rely on."""
+
+    pipeline: int = 0
+    unroll: int = 1
+    max_trip: int = 0
+
+
+@dataclass(eq=False)
+class Block:
+    """A list of statements executed in order."""
+
+    stmts: list[Stmt] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class ForLoop:
+    """`for i = lo; i < hi (or > hi when step < 0); i += step`; bounds are ints or values."""
+
+    var: Value
+    lo: int | Value
+    hi: int | Value
+    step: int
+    body: Block
+    directives: LoopDirectives = LoopDirectives()
+    loc: SourceLoc | None = None
+
+
+@dataclass(eq=False)
+class WhileLoop:
+    """Run `cond` then, while `cond_value` is 1, run `body` and repeat."""
+
+    cond: Block
+    cond_value: Value
+    body: Block
+    directives: LoopDirectives = LoopDirectives()
+    loc: SourceLoc | None = None
+
+
+@dataclass(eq=False)
+class IfElse:
+    cond: Value
+    then: Block
+    orelse: Block | None = None
+    loc: SourceLoc | None = None
+
+
+Stmt = Op | ForLoop | WhileLoop | IfElse
+
+
+@dataclass(eq=False)
+class Param:
+    """A kernel parameter: a `Value` for scalar inputs, a `Storage` for everything else."""
+
+    name: str
+    type: Type
+    direction: Direction
+    value: Value | None = None
+    storage: Storage | None = None
+    loc: SourceLoc | None = None
+
+
+@dataclass(eq=False)
+class Kernel:
+    name: str
+    params: list[Param]
+    storages: list[Storage]  # local variables and arrays (not parameters)
+    body: Block
+    loc: SourceLoc | None = None
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+@dataclass(eq=False)
+class Module:
+    """What one IR text file holds: one or more kernels."""
+
+    kernels: list[Kernel]
+
+    def kernel(self, name: str | None = None) -> Kernel:
+        if name is None:
+            return self.kernels[0]
+        for k in self.kernels:
+            if k.name == name:
+                return k
+        raise KeyError(name)
+
+
+def walk_ops(block: Block):
+    """Every op in `block` and its nested blocks, in program order."""
+    for s in block.stmts:
+        if isinstance(s, Op):
+            yield s
+        elif isinstance(s, ForLoop):
+            yield from walk_ops(s.body)
+        elif isinstance(s, WhileLoop):
+            yield from walk_ops(s.cond)
+            yield from walk_ops(s.body)
+        else:
+            yield from walk_ops(s.then)
+            if s.orelse is not None:
+                yield from walk_ops(s.orelse)

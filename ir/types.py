@@ -1,0 +1,187 @@
+"""The IR's value types: arbitrary-width integers, fixed point, and arrays of either.
+
+A scalar value is always held as its *raw* integer: the two's-complement bit pattern read
+as signed or unsigned. A fixed-point value's real meaning is ``raw / 2**frac``. Keeping one
+representation lets the interpreter, the C golden headers and the Verilog emitter share
+`semantics.py` without conversions. Floating point will join as another `ScalarType`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from fractions import Fraction
+
+from kiln.errors import IRTypeError
+
+MAX_WIDTH = 4096
+
+
+class Rounding(enum.Enum):
+    """How a value loses fractional bits (names follow ap_fixed's quantization modes)."""
+
+    TRN = "trn"  # toward minus infinity (drop bits)
+    RND = "rnd"  # round half up (toward plus infinity on ties)
+    RND_CONV = "rnd_conv"  # round half to even (convergent)
+
+
+class Overflow(enum.Enum):
+    """What happens to a value outside the type's range."""
+
+    WRAP = "wrap"  # keep the low bits (two's complement wrap-around)
+    SAT = "sat"  # clamp to the nearest representable value
+
+
+@dataclass(frozen=True)
+class ScalarType:
+    """Base of scalar types: a bit width and a signedness."""
+
+    width: int
+    signed: bool
+
+    @property
+    def frac(self) -> int:
+        return 0
+
+    @property
+    def rounding(self) -> Rounding:
+        return Rounding.TRN
+
+    @property
+    def overflow(self) -> Overflow:
+        return Overflow.WRAP
+
+    @property
+    def min_raw(self) -> int:
+        return -(1 << (self.width - 1)) if self.signed else 0
+
+    @property
+    def max_raw(self) -> int:
+        return (1 << (self.width - 1)) - 1 if self.signed else (1 << self.width) - 1
+
+    def contains_raw(self, raw: int) -> bool:
+        return self.min_raw <= raw <= self.max_raw
+
+    def to_real(self, raw: int) -> Fraction:
+        return Fraction(raw, 1 << self.frac)
+
+
+@dataclass(frozen=True)
+class IntType(ScalarType):
+    """A signed (`i8`) or unsigned (`u8`) integer of any width; arithmetic wraps."""
+
+    def __post_init__(self) -> None:
+        _check_width(self.width)
+
+    def __str__(self) -> str:
+        return f"{'i' if self.signed else 'u'}{self.width}"
+
+
+@dataclass(frozen=True)
+class FixedType(ScalarType):
+    """Fixed point: `width` bits of which `frac` are fractional, like ap_fixed.
+
+    Printed `fixed<16,8>` (signed) or `ufixed<16,8>`, with `,rnd`/`,rnd_conv` and `,sat`
+    appended when the modes differ from truncate and wrap.
+    """
+
+    frac_bits: int = 0
+    rounding_mode: Rounding = Rounding.TRN
+    overflow_mode: Overflow = Overflow.WRAP
+
+    def __post_init__(self) -> None:
+        _check_width(self.width)
+        if self.frac_bits < 0:
+            raise IRTypeError(
+                f"fixed-point type needs frac >= 0, got {self.frac_bits}",
+                hint="scale the value instead, e.g. fixed<8,0> holds integers",
+            )
+
+    @property
+    def frac(self) -> int:
+        return self.frac_bits
+
+    @property
+    def rounding(self) -> Rounding:
+        return self.rounding_mode
+
+    @property
+    def overflow(self) -> Overflow:
+        return self.overflow_mode
+
+    def __str__(self) -> str:
+        parts = [str(self.width), str(self.frac_bits)]
+        if self.rounding_mode is not Rounding.TRN:
+            parts.append(self.rounding_mode.value)
+        if self.overflow_mode is not Overflow.WRAP:
+            parts.append(self.overflow_mode.value)
+        return f"{'fixed' if self.signed else 'ufixed'}<{','.join(parts)}>"
+
+
+@dataclass(frozen=True)
+class ArrayType:
+    """A memory of scalars with a static shape (row-major)."""
+
+    elem: ScalarType
+    shape: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if not self.shape or any(d < 1 for d in self.shape):
+            raise IRTypeError(f"array shape must be non-empty and positive, got {self.shape}")
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+    def __str__(self) -> str:
+        return str(self.elem) + "".join(f"[{d}]" for d in self.shape)
+
+
+Type = ScalarType | ArrayType
+
+
+def _check_width(width: int) -> None:
+    if not 1 <= width <= MAX_WIDTH:
+        raise IRTypeError(
+            f"bit width must be between 1 and {MAX_WIDTH}, got {width}",
+            hint="i1/u1 is the narrowest type",
+        )
+
+
+BOOL = IntType(1, False)
+
+
+def i(width: int) -> IntType:
+    return IntType(width, True)
+
+
+def u(width: int) -> IntType:
+    return IntType(width, False)
+
+
+def fixed(
+    width: int,
+    frac: int,
+    signed: bool = True,
+    rounding: Rounding | str = Rounding.TRN,
+    overflow: Overflow | str = Overflow.WRAP,
+) -> FixedType:
+    return FixedType(width, signed, frac, Rounding(rounding), Overflow(overflow))
+
+
+def from_real(t: ScalarType, value: float | int | Fraction | str) -> int:
+    """The raw value of `t` nearest `value`, quantized with `t`'s own rounding and overflow."""
+    from kiln.ir.semantics import quantize
+
+    exact = Fraction(value)
+    scaled = exact * (1 << t.frac)
+    # Keep enough fractional bits that the type's rounding sees the exact value.
+    extra = 0
+    while scaled.denominator != 1 and extra < 256:
+        scaled *= 2
+        extra += 1
+    raw = scaled.numerator // scaled.denominator
+    return quantize(raw, t.frac + extra, t)

@@ -1,0 +1,1 @@
+"""PyTorch references for attention, Medusa, SnapKV and SGConv, with their ONNX exports."""
