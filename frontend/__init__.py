@@ -1,1 +1,1 @@
-"""Frontends: C kernels and ONNX graphs into kiln IR (C in the c-frontend issue, ONNX in llm-kernels)."""
+"""Frontends: C kernels (issue [c-frontend]) and ONNX graphs (issue [llm-kernels]) to IR."""

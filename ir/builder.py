@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from kiln.errors import SourceLoc, VerifyError
 from kiln.ir.kernel import (
     Block,
     Direction,
@@ -35,8 +36,6 @@ from kiln.ir.kernel import (
 from kiln.ir.ops import OPS
 from kiln.ir.types import BOOL, ArrayType, ScalarType, Type
 from kiln.ir.verifier import verify_kernel
-
-from kiln.errors import SourceLoc, VerifyError
 
 _SKIP_FILES = (__file__, contextlib.__file__)
 

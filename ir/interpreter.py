@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from kiln.errors import InterpretError
 from kiln.ir.kernel import (
     Block,
     Direction,
@@ -21,8 +22,6 @@ from kiln.ir.kernel import (
 )
 from kiln.ir.semantics import evaluate
 from kiln.ir.types import ArrayType
-
-from kiln.errors import InterpretError
 
 DEFAULT_STEP_LIMIT = 10_000_000
 
@@ -94,7 +93,8 @@ class _Machine:
         for i, d in zip(idx, shape, strict=True):
             if not 0 <= i < d:
                 raise InterpretError(
-                    f"op '{op.opcode}' on @{s.name}: index {list(idx)} is out of bounds {list(shape)}",
+                    f"op '{op.opcode}' on @{s.name}: index {list(idx)} is out of bounds "
+                    f"{list(shape)}",
                     op.place,
                 )
             flat = flat * d + i

@@ -11,9 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from kiln.ir.types import ArrayType, ScalarType, Type
-
 from kiln.errors import SourceLoc
+from kiln.ir.types import ArrayType, ScalarType, Type
 
 
 class Direction(enum.Enum):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from kiln.errors import IRParseError, IRTypeError, SourceLoc
 from kiln.ir.kernel import (
     Block,
     Direction,
@@ -29,8 +30,6 @@ from kiln.ir.kernel import (
 from kiln.ir.lexer import Token, tokenize
 from kiln.ir.ops import OPS
 from kiln.ir.types import ArrayType, IntType, Overflow, Rounding, ScalarType, Type, fixed
-
-from kiln.errors import IRParseError, IRTypeError, SourceLoc
 
 _LOOP_KEYS = ("pipeline", "unroll", "max_trip")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from kiln.errors import SourceLoc
 from kiln.ir.kernel import (
     Block,
     ForLoop,
@@ -17,8 +18,6 @@ from kiln.ir.kernel import (
     Storage,
     Value,
 )
-
-from kiln.errors import SourceLoc
 
 INDENT = "  "
 

@@ -3,6 +3,7 @@ where it came from (its source location, else its place in the IR text)."""
 
 from __future__ import annotations
 
+from kiln.errors import SourceLoc, VerifyError
 from kiln.ir.kernel import (
     Block,
     Direction,
@@ -18,8 +19,6 @@ from kiln.ir.kernel import (
 )
 from kiln.ir.ops import OPS
 from kiln.ir.types import BOOL, ArrayType, IntType, ScalarType
-
-from kiln.errors import SourceLoc, VerifyError
 
 _PARTITIONS = ("complete", "block", "cyclic")
 

@@ -1,0 +1,5 @@
+"""Verilog generation from scheduled kernel IR."""
+
+from kiln.backend.emit import EmittedModule, PortMap, emit_kernel
+
+__all__ = ["EmittedModule", "PortMap", "emit_kernel"]
