@@ -349,19 +349,44 @@ def run_tool(
     nonzero exit when check is true.
     """
     tool = find_tool(name)
-    command = [tool.path, *(str(arg) for arg in args)]
+    return run_command(
+        name,
+        [tool.path, *(str(arg) for arg in args)],
+        cwd=cwd,
+        log_path=log_path,
+        timeout_s=timeout_s,
+        env={**tool.env, **(env or {})},
+        check=check,
+        install_hint=SPECS[name].install,
+    )
+
+
+def run_command(
+    label: str,
+    command: list[str],
+    *,
+    cwd: str | Path,
+    log_path: str | Path,
+    timeout_s: float,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    install_hint: str = "",
+) -> ToolRun:
+    """Run any command the way `run_tool` runs a tool: timeout, kept log, clear errors.
+
+    `label` names the tool in errors (e.g. "cocotb+verilator" for a simulation child).
+    """
     log = Path(log_path).absolute()
     log.parent.mkdir(parents=True, exist_ok=True)
     try:
-        code, out, seconds = _spawn(
-            command, cwd, {**os.environ, **tool.env, **(env or {})}, timeout_s
-        )
+        code, out, seconds = _spawn(command, cwd, {**os.environ, **(env or {})}, timeout_s)
     except OSError as err:
         raise ToolError(
             f"could not start: {err}",
-            tool=name,
+            tool=label,
             command=command,
-            hint=f"check that {cwd} is a folder and {tool.path} runs; else {SPECS[name].install}",
+            hint=f"check that {cwd} is a folder and {command[0]} runs"
+            + (f"; else {install_hint}" if install_hint else ""),
         ) from err
     ending = (
         f"timed out after {timeout_s:g} s; killed"
@@ -373,16 +398,16 @@ def run_tool(
     if code is None:
         raise ToolError(
             f"timed out after {timeout_s:g} s (timeout_s); the process group was killed",
-            tool=name,
+            tool=label,
             command=command,
             log=str(log),
-            hint=f"raise timeout_s above {timeout_s:g} or give {name} a smaller input",
+            hint=f"raise timeout_s above {timeout_s:g} or give {label} a smaller input",
         )
     if code != 0 and check:
         tail = "\n    ".join(out.strip().splitlines()[-6:]) or "(no output)"
         raise ToolError(
             f"{ending}; last output:\n    {tail}",
-            tool=name,
+            tool=label,
             command=command,
             log=str(log),
             hint=f"read {log}; rerun the command above in {cwd}",

@@ -1,0 +1,1 @@
+"""RTL simulation with cocotb (Verilator or Icarus): generated designs against the IR."""

@@ -1,0 +1,114 @@
+"""Run a module's cocotb vector tests on Verilator or Icarus, in a child process.
+
+The child (`python -m kiln.hw_tests.simulate JOB.json`) calls cocotb's runner; the parent
+runs it through `kiln.toolchain.run_command`, so every simulation has a timeout and a
+kept log, and a failure names the log and the first mismatching vector.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiln.errors import SimulationError
+from kiln.toolchain import apply_sim_env, find_tool, run_command
+
+SIMULATORS = ("verilator", "icarus")
+_TOOL = {"verilator": "verilator", "icarus": "iverilog"}
+
+
+@dataclass(frozen=True)
+class SimResult:
+    simulator: str
+    vectors: int
+    report: dict  # per cocotb test: checked, mismatch_count, mismatches
+    log: Path
+    seconds: float
+
+
+def simulate(
+    verilog: Path,
+    vectors: Path,
+    work_dir: Path,
+    simulator: str = "verilator",
+    timeout_s: float = 600,
+) -> SimResult:
+    """Build `verilog` and run the vector tests; raise SimulationError on any mismatch."""
+    if simulator not in SIMULATORS:
+        raise SimulationError(
+            f"unknown simulator '{simulator}'", hint=f"choose one of {', '.join(SIMULATORS)}"
+        )
+    find_tool(_TOOL[simulator])  # a clear ToolError, with the install command, if it is missing
+    work_dir = Path(work_dir).absolute() / f"sim_{simulator}"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    spec = json.loads(Path(vectors).read_text())
+    report = work_dir / "report.json"
+    report.unlink(missing_ok=True)
+    job = {
+        "simulator": simulator,
+        "verilog": str(Path(verilog).absolute()),
+        "top": spec["top"],
+        "vectors": str(Path(vectors).absolute()),
+        "build_dir": str(work_dir / "build"),
+        "report": str(report),
+    }
+    job_path = work_dir / "job.json"
+    job_path.write_text(json.dumps(job, indent=1))
+    run = run_command(
+        f"cocotb+{simulator}",
+        [sys.executable, "-m", "kiln.hw_tests.simulate", str(job_path)],
+        cwd=work_dir,
+        log_path=work_dir / "simulate.log",
+        timeout_s=timeout_s,
+        check=False,
+    )
+    data = json.loads(report.read_text()) if report.exists() else {}
+    bad = {name: r for name, r in data.items() if r["mismatch_count"]}
+    if bad:
+        name, r = next(iter(bad.items()))
+        first = r["mismatches"][0]
+        raise SimulationError(
+            f"{simulator}: {r['mismatch_count']} output mismatch(es) in test '{name}'; first at "
+            f"vector {first['vector']}, port {first['port']}: expected {first['expected']}, "
+            f"got {first['got']} (inputs {first['inputs']})",
+            hint=f"full log: {run.log_path}; report: {report}",
+        )
+    if run.returncode != 0 or len(data) != 2:
+        tail = "\n    ".join(run.stdout.strip().splitlines()[-12:])
+        raise SimulationError(
+            f"{simulator}: the cocotb run failed (exit status {run.returncode}):\n    {tail}",
+            hint=f"full log: {run.log_path}",
+        )
+    return SimResult(simulator, len(spec["vectors"]), data, run.log_path, run.seconds)
+
+
+def _child(job_path: str) -> int:
+    from cocotb_tools.runner import get_results, get_runner
+
+    job = json.loads(Path(job_path).read_text())
+    apply_sim_env()
+    runner = get_runner(job["simulator"])
+    build_args = ["-Wno-fatal"] if job["simulator"] == "verilator" else []
+    runner.build(
+        sources=[job["verilog"]],
+        hdl_toplevel=job["top"],
+        build_dir=job["build_dir"],
+        build_args=build_args,
+        always=True,
+        timescale=("1ns", "1ps"),
+    )
+    results = runner.test(
+        hdl_toplevel=job["top"],
+        test_module="kiln.hw_tests.vectors_tb",
+        build_dir=job["build_dir"],
+        extra_env={"KILN_VECTORS": job["vectors"], "KILN_SIM_REPORT": job["report"]},
+    )
+    tests, failed = get_results(Path(results))
+    print(f"kiln: {tests} cocotb test(s), {failed} failed")
+    return 1 if failed or tests == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1]))
