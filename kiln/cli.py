@@ -1,0 +1,181 @@
+"""The `kiln` command line: parsing only; every command calls the package's API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+from kiln.errors import KilnError
+
+_EPILOG = "Run `kiln COMMAND --help` for a command's options."
+
+
+def _read_ir(path: str):
+    from kiln.ir.parser import parse
+
+    p = Path(path)
+    if not p.is_file():
+        raise KilnError(f"{path}: no such file", hint="give the path of a .kir IR text file")
+    return parse(p.read_text(), str(p))
+
+
+def _parse_assignment(text: str, kernel) -> tuple[str, int | list[int]]:
+    """NAME=VALUE with VALUE a real for fixed-point types (quantized), an integer for
+    integer types, or a comma-separated list for arrays; `raw:` before VALUE gives raw bits."""
+    from kiln.ir.types import ArrayType, from_real
+
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise KilnError(f"input '{text}' is not NAME=VALUE", hint="for example: a=1.5 b=-3")
+    try:
+        param = kernel.param(name)
+    except KeyError:
+        names = ", ".join(p.name for p in kernel.params)
+        raise KilnError(
+            f"kernel @{kernel.name} has no parameter '{name}'", hint=f"parameters: {names}"
+        ) from None
+    elem = param.type.elem if isinstance(param.type, ArrayType) else param.type
+    raw = value.startswith("raw:")
+    items = value.removeprefix("raw:").split(",")
+    try:
+        numbers = [int(x, 0) if raw else from_real(elem, Fraction(x)) for x in items]
+    except (ValueError, ZeroDivisionError):
+        raise KilnError(
+            f"input '{text}': '{value}' is not a number list",
+            hint="use decimals like 1.25, or raw:0x1f for raw bits",
+        ) from None
+    if isinstance(param.type, ArrayType):
+        return name, numbers
+    if len(numbers) != 1:
+        raise KilnError(f"input '{name}' is a scalar; give one value")
+    return name, numbers[0]
+
+
+def cmd_doctor(args) -> int:
+    from kiln.toolchain import doctor, doctor_json, doctor_ok, format_doctor
+
+    rows = doctor()
+    print(json.dumps(doctor_json(rows), indent=1) if args.json else format_doctor(rows))
+    return 0 if doctor_ok(rows) else 1
+
+
+def cmd_ir(args) -> int:
+    from kiln.ir.interpreter import interpret
+    from kiln.ir.printer import print_module
+    from kiln.ir.types import ArrayType
+
+    module = _read_ir(args.file)
+    if args.interpret is None:
+        print(print_module(module), end="")
+        return 0
+    kernel = module.kernel(args.kernel)
+    inputs = dict(_parse_assignment(a, kernel) for a in args.interpret)
+    outputs = interpret(kernel, inputs)
+    for name, raw in outputs.items():
+        t = kernel.param(name).type
+        elem = t.elem if isinstance(t, ArrayType) else t
+        values = raw if isinstance(raw, list) else [raw]
+        reals = [elem.to_real(v) for v in values]
+        shown = ", ".join(str(r.numerator) if r.denominator == 1 else str(float(r)) for r in reals)
+        print(f"{name} = {shown}    (raw {', '.join(map(str, values))} : {t})")
+    return 0
+
+
+def cmd_compile(args) -> int:
+    from kiln.flow import compile_kernel
+
+    kernel = _read_ir(args.file).kernel(args.kernel)
+    design = compile_kernel(kernel, Path(args.output), args.clock_ps)
+    print(design.schedule)
+    if args.lint:
+        design.lint()
+        print("lint: verilator --lint-only -Wall: no warnings")
+    for sim in args.simulate:
+        result = design.simulate(sim, args.vectors)
+        print(f"{sim}: {result.vectors} vectors bit-exact against the IR interpreter")
+    for kind, path in design.files.items():
+        print(f"  {kind:9} {path}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from kiln.demo import run_demo
+
+    run_demo(Path(args.output), args.vectors, tuple(args.simulator))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kiln import __version__
+
+    ap = argparse.ArgumentParser(
+        prog="kiln",
+        description="kiln: HLS from C kernels and ONNX graphs to verified Verilog.",
+        epilog=_EPILOG,
+    )
+    ap.add_argument("--version", action="version", version=f"kiln {__version__}")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("doctor", help="check the external tools kiln needs")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("ir", help="verify and print an IR text file, or interpret it")
+    p.add_argument("file", help="IR text file (.kir)")
+    p.add_argument("--kernel", help="which kernel of the file (default: the first)")
+    p.add_argument(
+        "--interpret",
+        nargs="*",
+        metavar="NAME=VALUE",
+        help="run the kernel; fixed-point values as reals (1.5), integers as "
+        "integers, arrays as 1,2,3, raw bits as raw:0x1f",
+    )
+    p.set_defaults(func=cmd_ir)
+
+    p = sub.add_parser("compile", help="schedule a straight-line IR kernel and emit Verilog")
+    p.add_argument("file", help="IR text file (.kir)")
+    p.add_argument("--kernel", help="which kernel of the file (default: the first)")
+    p.add_argument("-o", "--output", default="kiln_out", help="output folder (default kiln_out)")
+    p.add_argument("--clock-ps", type=float, default=2000.0, help="clock period in ps")
+    p.add_argument("--lint", action="store_true", help="lint with verilator -Wall")
+    p.add_argument(
+        "--simulate",
+        nargs="*",
+        default=[],
+        choices=["verilator", "icarus"],
+        help="simulate with cocotb against the IR interpreter",
+    )
+    p.add_argument("--vectors", type=int, default=1000, help="random vectors to simulate")
+    p.set_defaults(func=cmd_compile)
+
+    p = sub.add_parser("demo", help="compile y = sat((a*b + c) >> 3) and prove it in RTL")
+    p.add_argument("-o", "--output", default="kiln_out/demo", help="output folder")
+    p.add_argument("--vectors", type=int, default=1000, help="random vectors to simulate")
+    p.add_argument(
+        "--simulator",
+        nargs="+",
+        default=["verilator", "icarus"],
+        choices=["verilator", "icarus"],
+        help="simulators to run",
+    )
+    p.set_defaults(func=cmd_demo)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KilnError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
