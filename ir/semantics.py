@@ -11,6 +11,7 @@ rules and is tested bit for bit against them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 
 from kiln.ir.types import Overflow, Rounding, ScalarType
 
@@ -58,6 +59,18 @@ def quantize(raw: int, frac: int, t: ScalarType) -> int:
     """The raw value of `t` for the exact real `raw / 2**frac`, using `t`'s modes."""
     v = shift_round(raw, frac - t.frac, t.rounding)
     return saturate(v, t) if t.overflow is Overflow.SAT else wrap(v, t)
+
+
+def quantize_real(x: Fraction, t: ScalarType) -> int:
+    """The raw value of `t` for the exact rational `x`, using `t`'s modes."""
+    scaled = x * (1 << t.frac)
+    q = scaled.numerator // scaled.denominator  # floor
+    r = scaled - q
+    if t.rounding is Rounding.RND:
+        q += r >= Fraction(1, 2)
+    elif t.rounding is Rounding.RND_CONV:
+        q += r > Fraction(1, 2) or (r == Fraction(1, 2) and q & 1)
+    return saturate(q, t) if t.overflow is Overflow.SAT else wrap(q, t)
 
 
 def align(raw: int, t: ScalarType, frac: int) -> int:

@@ -174,14 +174,6 @@ def fixed(
 
 def from_real(t: ScalarType, value: float | int | Fraction | str) -> int:
     """The raw value of `t` nearest `value`, quantized with `t`'s own rounding and overflow."""
-    from kiln.ir.semantics import quantize
+    from kiln.ir.semantics import quantize_real
 
-    exact = Fraction(value)
-    scaled = exact * (1 << t.frac)
-    # Keep enough fractional bits that the type's rounding sees the exact value.
-    extra = 0
-    while scaled.denominator != 1 and extra < 256:
-        scaled *= 2
-        extra += 1
-    raw = scaled.numerator // scaled.denominator
-    return quantize(raw, t.frac + extra, t)
+    return quantize_real(Fraction(value), t)
