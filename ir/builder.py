@@ -13,6 +13,7 @@ point at the user's code (turn off with `track_locations=False`).
 from __future__ import annotations
 
 import contextlib  # noqa: E402  (its frames are skipped when finding the caller)
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -60,7 +61,6 @@ class KernelBuilder:
         self._blocks: list[Block] = [self.body]
         self._names: set[str] = set()
         self._counter = 0
-        self._last_if: IfElse | None = None
         self.loc = loc or self._caller()
 
     # ---- naming and locations -----------------------------------------------------------
@@ -74,6 +74,9 @@ class KernelBuilder:
         return SourceLoc(f.f_code.co_filename, f.f_lineno) if f is not None else None
 
     def _fresh(self, hint: str | None) -> str:
+        """A unique value name; characters the text form cannot spell become '_'."""
+        if hint is not None:
+            hint = re.sub(r"[^A-Za-z0-9_.]", "_", hint) or "v"
         if hint is None:
             while str(self._counter) in self._names:
                 self._counter += 1
@@ -299,16 +302,15 @@ class KernelBuilder:
     def if_(self, cond: Value) -> Iterator[None]:
         node = IfElse(cond, Block(), None, self._caller())
         self._blocks[-1].stmts.append(node)
-        self._last_if = node
         with self._into(node.then):
             yield
 
     @contextmanager
     def else_(self) -> Iterator[None]:
         """Must follow an `if_` block directly."""
-        node = self._last_if
         stmts = self._blocks[-1].stmts
-        if node is None or not stmts or stmts[-1] is not node or node.orelse is not None:
+        node = stmts[-1] if stmts else None
+        if not isinstance(node, IfElse) or node.orelse is not None:
             raise VerifyError("else_() must directly follow an if_() block", self._caller())
         node.orelse = Block()
         with self._into(node.orelse):

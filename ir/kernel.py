@@ -59,6 +59,11 @@ class Storage:
     init: list[int] | None = None  # const arrays (required) and vars (optional), raw values
     partition: Partition | None = None
     loc: SourceLoc | None = None
+    where: SourceLoc | None = None  # position in the IR text it was parsed from; not printed
+
+    @property
+    def place(self) -> SourceLoc | None:
+        return self.loc or self.where
 
     @property
     def is_array(self) -> bool:
@@ -119,6 +124,11 @@ class ForLoop:
     body: Block
     directives: LoopDirectives = LoopDirectives()
     loc: SourceLoc | None = None
+    where: SourceLoc | None = None
+
+    @property
+    def place(self) -> SourceLoc | None:
+        return self.loc or self.where
 
 
 @dataclass(eq=False)
@@ -130,6 +140,11 @@ class WhileLoop:
     body: Block
     directives: LoopDirectives = LoopDirectives()
     loc: SourceLoc | None = None
+    where: SourceLoc | None = None
+
+    @property
+    def place(self) -> SourceLoc | None:
+        return self.loc or self.where
 
 
 @dataclass(eq=False)
@@ -138,6 +153,11 @@ class IfElse:
     then: Block
     orelse: Block | None = None
     loc: SourceLoc | None = None
+    where: SourceLoc | None = None
+
+    @property
+    def place(self) -> SourceLoc | None:
+        return self.loc or self.where
 
 
 Stmt = Op | ForLoop | WhileLoop | IfElse
@@ -153,6 +173,11 @@ class Param:
     value: Value | None = None
     storage: Storage | None = None
     loc: SourceLoc | None = None
+    where: SourceLoc | None = None
+
+    @property
+    def place(self) -> SourceLoc | None:
+        return self.loc or self.where
 
 
 @dataclass(eq=False)

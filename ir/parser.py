@@ -83,7 +83,15 @@ class _Parser:
         return "end of file" if self.tok.kind == "eof" else f"'{self.tok.text}'"
 
     def int_(self, what: str = "an integer") -> int:
-        return int(self.expect_kind("int", what).text, 0)
+        tok = self.expect_kind("int", what)
+        try:
+            return int(tok.text, 0)
+        except ValueError:
+            raise self.error(
+                f"'{tok.text}' is not a valid integer",
+                tok,
+                "write decimal without leading zeros, or hex as 0x1f",
+            ) from None
 
     # ---- names ------------------------------------------------------------------------
 
@@ -151,7 +159,7 @@ class _Parser:
     def type_(self) -> Type:
         elem = self.scalar_type()
         shape = []
-        while self.at("["):
+        while self.at("[") and self.toks[self.i + 1].kind == "int":
             self.next()
             shape.append(self.int_("an array dimension"))
             self.expect("]")
@@ -165,7 +173,13 @@ class _Parser:
         if not self.accept("loc"):
             return None
         self.expect("(")
-        file = json.loads(self.expect_kind("string", "a file name in quotes").text)
+        ftok = self.expect_kind("string", "a file name in quotes")
+        try:
+            file = json.loads(ftok.text)
+        except json.JSONDecodeError:
+            raise self.error(
+                f"bad escape in {ftok.text}", ftok, 'escape as in JSON: \\" \\\\ \\n \\uXXXX'
+            ) from None
         line = col = None
         if self.accept(":"):
             line = self.int_("a line number")
@@ -248,11 +262,12 @@ class _Parser:
                 ntok,
                 "scalar inputs are values (%); arrays and outputs are storage (@)",
             )
-        p = Param(ntok.text[1:], t, direction, loc=loc)
+        p = Param(ntok.text[1:], t, direction, loc=loc, where=self.where(dtok))
         if scalar_in:
             p.value = self.define(ntok, t)
         else:
-            self._declare(ntok, Storage(p.name, t, StorageKind.PARAM, direction, loc=loc))
+            st = Storage(p.name, t, StorageKind.PARAM, direction, loc=loc, where=p.where)
+            self._declare(ntok, st)
             p.storage = self.storages[p.name]
         return p
 
@@ -262,7 +277,8 @@ class _Parser:
         self.storages[s.name] = s
 
     def storage_decl(self) -> Storage:
-        kind = StorageKind(self.next().text)
+        ktok = self.next()
+        kind = StorageKind(ktok.text)
         ntok = self.expect_kind("symbol", "a name (@name)")
         self.expect(":")
         t = self.type_()
@@ -285,7 +301,15 @@ class _Parser:
                 self.expect("]")
             else:
                 init = [self.int_("an initial value")]
-        s = Storage(ntok.text[1:], t, kind, init=init, partition=partition, loc=self.loc())
+        s = Storage(
+            ntok.text[1:],
+            t,
+            kind,
+            init=init,
+            partition=partition,
+            loc=self.loc(),
+            where=self.where(ktok),
+        )
         self._declare(ntok, s)
         return s
 
@@ -312,7 +336,7 @@ class _Parser:
         return self.op()
 
     def stmt_for(self) -> ForLoop:
-        self.next()
+        start = self.next()
         vtok = self.expect_kind("value", "the induction variable (%name)")
         self.expect(":")
         vt = self.scalar_type()
@@ -331,13 +355,13 @@ class _Parser:
             body = self.block_body()
         finally:
             self.scopes.pop()
-        return ForLoop(var, lo, hi, step, body, LoopDirectives(**d), loc)
+        return ForLoop(var, lo, hi, step, body, LoopDirectives(**d), loc, self.where(start))
 
     def bound(self) -> int | Value:
         return self.int_("a bound") if self.tok.kind == "int" else self.use()
 
     def stmt_while(self) -> WhileLoop:
-        self.next()
+        start = self.next()
         d = self.loop_directives()
         loc = self.loc()
         self.expect("{")
@@ -350,15 +374,15 @@ class _Parser:
             body = self.nested()
         finally:
             self.scopes.pop()
-        return WhileLoop(cond, cond_value, body, LoopDirectives(**d), loc)
+        return WhileLoop(cond, cond_value, body, LoopDirectives(**d), loc, self.where(start))
 
     def stmt_if(self) -> IfElse:
-        self.next()
+        start = self.next()
         cond = self.use()
         loc = self.loc()
         then = self.nested()
         orelse = self.nested() if self.accept("else") else None
-        return IfElse(cond, then, orelse, loc)
+        return IfElse(cond, then, orelse, loc, self.where(start))
 
     def op(self) -> Op:
         start = self.tok

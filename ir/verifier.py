@@ -3,6 +3,8 @@ where it came from (its source location, else its place in the IR text)."""
 
 from __future__ import annotations
 
+import re
+
 from kiln.errors import SourceLoc, VerifyError
 from kiln.ir.kernel import (
     Block,
@@ -21,6 +23,16 @@ from kiln.ir.ops import OPS
 from kiln.ir.types import BOOL, ArrayType, IntType, ScalarType
 
 _PARTITIONS = ("complete", "block", "cyclic")
+NAME = re.compile(r"[A-Za-z0-9_.]+")
+
+
+def _check_name(name: str, who: str, loc: SourceLoc | None) -> None:
+    if not NAME.fullmatch(name):
+        raise VerifyError(
+            f"{who}: '{name}' is not a legal IR name",
+            loc,
+            "names use letters, digits, '_' and '.' only",
+        )
 
 
 def _op_error(op: Op, complaint: str, hint: str | None = None) -> VerifyError:
@@ -32,29 +44,31 @@ class _Verifier:
     def __init__(self, kernel: Kernel):
         self.k = kernel
         self.defined: set[int] = set()  # ids of values defined so far (for duplicates)
-        self.scopes: list[set[int]] = []
+        self.scopes: list[dict[str, Value]] = []
         self.storages: set[int] = set()
 
     def run(self) -> None:
         k = self.k
-        self.scopes.append(set())
+        self.scopes.append({})
+        _check_name(k.name, f"kernel @{k.name}", k.loc)
         names: set[str] = set()
         for p in k.params:
+            _check_name(p.name, f"parameter '{p.name}'", p.place)
             if p.name in names:
-                raise VerifyError(f"kernel @{k.name}: parameter '{p.name}' appears twice", p.loc)
+                raise VerifyError(f"kernel @{k.name}: parameter '{p.name}' appears twice", p.place)
             names.add(p.name)
             scalar_in = p.direction is Direction.IN and isinstance(p.type, ScalarType)
             if scalar_in and (p.value is None or p.value.type != p.type):
-                raise VerifyError(f"parameter '{p.name}': scalar input needs a value", p.loc)
+                raise VerifyError(f"parameter '{p.name}': scalar input needs a value", p.place)
             if not scalar_in and (p.storage is None or p.storage.type != p.type):
-                raise VerifyError(f"parameter '{p.name}': needs a storage of its type", p.loc)
+                raise VerifyError(f"parameter '{p.name}': needs a storage of its type", p.place)
             if p.value is not None:
-                self._define_value(p.value, p.loc)
+                self._define_value(p.value, p.place)
             if p.storage is not None:
                 self.storages.add(id(p.storage))
         for s in k.storages:
             if s.name in names:
-                raise VerifyError(f"kernel @{k.name}: '@{s.name}' is declared twice", s.loc)
+                raise VerifyError(f"kernel @{k.name}: '@{s.name}' is declared twice", s.place)
             names.add(s.name)
             self._storage(s)
             self.storages.add(id(s))
@@ -64,48 +78,61 @@ class _Verifier:
 
     def _storage(self, s: Storage) -> None:
         where = f"{s.kind.value} @{s.name}"
+        _check_name(s.name, where, s.place)
         if s.kind is StorageKind.PARAM:
-            raise VerifyError(f"{where}: parameters belong in the parameter list", s.loc)
+            raise VerifyError(f"{where}: parameters belong in the parameter list", s.place)
         if s.kind is StorageKind.VAR and s.is_array:
-            raise VerifyError(f"{where}: a var holds one scalar; use 'local' for arrays", s.loc)
+            raise VerifyError(f"{where}: a var holds one scalar; use 'local' for arrays", s.place)
         if s.kind in (StorageKind.LOCAL, StorageKind.CONST) and not s.is_array:
-            raise VerifyError(f"{where}: must be an array; use 'var' for scalars", s.loc)
+            raise VerifyError(f"{where}: must be an array; use 'var' for scalars", s.place)
         if s.kind is StorageKind.CONST and s.init is None:
-            raise VerifyError(f"{where}: a const array needs initial values", s.loc)
+            raise VerifyError(f"{where}: a const array needs initial values", s.place)
         if s.init is not None:
             want = s.type.size if isinstance(s.type, ArrayType) else 1
             if len(s.init) != want:
-                raise VerifyError(f"{where}: has {len(s.init)} initial values, needs {want}", s.loc)
+                raise VerifyError(
+                    f"{where}: has {len(s.init)} initial values, needs {want}", s.place
+                )
             for v in s.init:
                 if not s.elem.contains_raw(v):
-                    raise VerifyError(f"{where}: initial value {v} does not fit {s.elem}", s.loc)
+                    raise VerifyError(f"{where}: initial value {v} does not fit {s.elem}", s.place)
         p = s.partition
         if p is not None:
             if not isinstance(s.type, ArrayType):
-                raise VerifyError(f"{where}: only arrays can be partitioned", s.loc)
+                raise VerifyError(f"{where}: only arrays can be partitioned", s.place)
             if p.kind not in _PARTITIONS:
                 raise VerifyError(
-                    f"{where}: unknown partition '{p.kind}'", s.loc, f"use {', '.join(_PARTITIONS)}"
+                    f"{where}: unknown partition '{p.kind}'",
+                    s.place,
+                    f"use {', '.join(_PARTITIONS)}",
                 )
             if not 0 <= p.dim < len(s.type.shape):
-                raise VerifyError(f"{where}: partition dim {p.dim} out of range", s.loc)
+                raise VerifyError(f"{where}: partition dim {p.dim} out of range", s.place)
             if (p.kind == "complete") != (p.factor == 0) or p.factor < 0:
                 raise VerifyError(
                     f"{where}: partition factor {p.factor} does not suit '{p.kind}'",
-                    s.loc,
+                    s.place,
                     "block and cyclic need factor >= 1; complete takes none",
                 )
 
     # ---- values ---------------------------------------------------------------------------
 
     def _define_value(self, v: Value, loc: SourceLoc | None, who: str = "") -> None:
+        who = who or "value"
         if id(v) in self.defined:
-            raise VerifyError(f"{who or 'value'} %{v.name} is defined twice", loc)
+            raise VerifyError(f"{who} %{v.name} is defined twice", loc)
+        _check_name(v.name, f"{who} %{v.name}", loc)
+        if any(v.name in s for s in self.scopes):
+            raise VerifyError(
+                f"{who} %{v.name} is defined twice",
+                loc,
+                "another value in scope has this name; the text form could not be read back",
+            )
         self.defined.add(id(v))
-        self.scopes[-1].add(id(v))
+        self.scopes[-1][v.name] = v
 
     def _visible(self, v: Value) -> bool:
-        return any(id(v) in s for s in self.scopes)
+        return any(s.get(v.name) is v for s in self.scopes)
 
     def _use(self, v: Value, op: Op | None, loc: SourceLoc | None, role: str) -> None:
         if not self._visible(v):
@@ -117,7 +144,7 @@ class _Verifier:
     # ---- statements -------------------------------------------------------------------
 
     def _block(self, block: Block) -> None:
-        self.scopes.append(set())
+        self.scopes.append({})
         for s in block.stmts:
             if isinstance(s, Op):
                 self._op(s)
@@ -126,9 +153,9 @@ class _Verifier:
             elif isinstance(s, WhileLoop):
                 self._while(s)
             elif isinstance(s, IfElse):
-                self._use(s.cond, None, s.loc, "if condition")
+                self._use(s.cond, None, s.place, "if condition")
                 if s.cond.type != BOOL:
-                    raise VerifyError(f"if condition %{s.cond.name} must be u1", s.loc)
+                    raise VerifyError(f"if condition %{s.cond.name} must be u1", s.place)
                 self._block(s.then)
                 if s.orelse is not None:
                     self._block(s.orelse)
@@ -143,29 +170,29 @@ class _Verifier:
     def _for(self, s: ForLoop) -> None:
         what = f"for %{s.var.name}"
         if not isinstance(s.var.type, IntType):
-            raise VerifyError(f"{what}: induction variable must be an integer", s.loc)
+            raise VerifyError(f"{what}: induction variable must be an integer", s.place)
         if s.step == 0:
-            raise VerifyError(f"{what}: step must not be 0", s.loc)
+            raise VerifyError(f"{what}: step must not be 0", s.place)
         for b in (s.lo, s.hi):
             if isinstance(b, Value):
-                self._use(b, None, s.loc, f"{what} bound")
+                self._use(b, None, s.place, f"{what} bound")
                 if not isinstance(b.type, IntType):
-                    raise VerifyError(f"{what}: bound %{b.name} must be an integer", s.loc)
+                    raise VerifyError(f"{what}: bound %{b.name} must be an integer", s.place)
             elif not s.var.type.contains_raw(b) and b != s.var.type.max_raw + 1:
-                raise VerifyError(f"{what}: bound {b} does not fit {s.var.type}", s.loc)
-        self._directives(s.directives, s.loc, what)
-        self.scopes.append(set())
-        self._define_value(s.var, s.loc, "induction variable")
+                raise VerifyError(f"{what}: bound {b} does not fit {s.var.type}", s.place)
+        self._directives(s.directives, s.place, what)
+        self.scopes.append({})
+        self._define_value(s.var, s.place, "induction variable")
         self._block(s.body)
         self.scopes.pop()
 
     def _while(self, s: WhileLoop) -> None:
-        self._directives(s.directives, s.loc, "while")
-        self.scopes.append(set())
+        self._directives(s.directives, s.place, "while")
+        self.scopes.append({})
         self._block_into_current(s.cond)
-        self._use(s.cond_value, None, s.loc, "while condition")
+        self._use(s.cond_value, None, s.place, "while condition")
         if s.cond_value.type != BOOL:
-            raise VerifyError(f"while condition %{s.cond_value.name} must be u1", s.loc)
+            raise VerifyError(f"while condition %{s.cond_value.name} must be u1", s.place)
         self._block(s.body)
         self.scopes.pop()
 
@@ -175,7 +202,7 @@ class _Verifier:
             if isinstance(s, Op):
                 self._op(s)
             else:
-                raise VerifyError("a while condition holds only ops", getattr(s, "loc", None))
+                raise VerifyError("a while condition holds only ops", getattr(s, "place", None))
 
     def _op(self, op: Op) -> None:
         spec = OPS.get(op.opcode)
