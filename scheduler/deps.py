@@ -7,6 +7,8 @@ import networkx as nx
 from kiln.errors import ScheduleError
 from kiln.ir.kernel import Block, Op
 
+_KIND_NAMES = {"ForLoop": "for loop", "WhileLoop": "while loop", "IfElse": "branch (if)"}
+
 
 def straight_line_ops(block: Block, what: str) -> list[Op]:
     """The ops of `block`, or a ScheduleError naming the first loop or branch."""
@@ -14,9 +16,9 @@ def straight_line_ops(block: Block, what: str) -> list[Op]:
     for s in block.stmts:
         if not isinstance(s, Op):
             raise ScheduleError(
-                f"{what}: the ASAP scheduler handles straight-line code only, found "
-                f"a {type(s).__name__}",
-                getattr(s, "loc", None),
+                f"{what}: the ASAP scheduler handles straight-line code only, found a "
+                f"{_KIND_NAMES[type(s).__name__]}",
+                getattr(s, "place", None),
                 "loops and branches are scheduled by the SDC scheduler (issue [scheduler])",
             )
         ops.append(s)
