@@ -64,7 +64,7 @@ def _check_supported(k: Kernel) -> None:
             raise BackendError(
                 f"kernel @{k.name}: parameter '{p.name}' ({p.direction.value} {p.type}) is not "
                 "supported by the straight-line backend yet",
-                p.loc,
+                p.place,
                 "scalar in/out parameters only for now; arrays come with issue [backend]",
             )
     for s in k.storages:
@@ -72,7 +72,7 @@ def _check_supported(k: Kernel) -> None:
             raise BackendError(
                 f"kernel @{k.name}: array @{s.name} is not supported by the straight-line "
                 "backend yet",
-                s.loc,
+                s.place,
             )
 
 

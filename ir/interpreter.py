@@ -62,11 +62,11 @@ class _Machine:
     def run_for(self, s: ForLoop) -> None:
         i, hi = self._bound(s.lo), self._bound(s.hi)
         while (i < hi) if s.step > 0 else (i > hi):
-            self._tick(s.loc)
+            self._tick(s.place)
             if not s.var.type.contains_raw(i):
                 raise InterpretError(
                     f"induction variable %{s.var.name} = {i} does not fit {s.var.type}",
-                    s.loc,
+                    s.place,
                     "widen the induction variable's type",
                 )
             self.env[id(s.var)] = i
@@ -76,14 +76,14 @@ class _Machine:
     def run_while(self, s: WhileLoop) -> None:
         trips = 0
         while True:
-            self._tick(s.loc)
+            self._tick(s.place)
             self.run_block(s.cond)
             if not self.env[id(s.cond_value)]:
                 return
             trips += 1
             if s.directives.max_trip and trips > s.directives.max_trip:
                 raise InterpretError(
-                    f"while loop ran more than its max_trip={s.directives.max_trip} trips", s.loc
+                    f"while loop ran more than its max_trip={s.directives.max_trip} trips", s.place
                 )
             self.run_block(s.body)
 
@@ -148,19 +148,19 @@ def interpret(
             m.mem[id(p.storage)] = [0] * size
             continue
         if p.name not in inputs:
-            raise InterpretError(f"missing input '{p.name}' for kernel @{kernel.name}", p.loc)
+            raise InterpretError(f"missing input '{p.name}' for kernel @{kernel.name}", p.place)
         given = inputs[p.name]
         cells = [given] if isinstance(given, int) else list(given)
         if len(cells) != size or isinstance(given, int) == isinstance(p.type, ArrayType):
             raise InterpretError(
                 f"input '{p.name}' needs {size} value(s) for type {p.type}, got {len(cells)}",
-                p.loc,
+                p.place,
             )
         for c in cells:
             if not elem.contains_raw(c):
                 raise InterpretError(
                     f"input '{p.name}': raw value {c} does not fit {elem}",
-                    p.loc,
+                    p.place,
                     f"raw values of {elem} lie in [{elem.min_raw}, {elem.max_raw}]",
                 )
         if p.value is not None:
