@@ -437,7 +437,10 @@ def doctor() -> list[DoctorRow]:
             DoctorRow(
                 tool=name,
                 required=spec.required,
-                version=tool.version if tool else "",
+                # A native yosys is OK only once ABC has run (see _check_parts): say so.
+                version=(tool.version + (" +ABC" if name == "yosys" and status == "OK" else ""))
+                if tool
+                else "",
                 path=tool.path if tool else "",
                 status=status,
                 fix="" if status == "OK" else spec.install,
