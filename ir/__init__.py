@@ -2,6 +2,7 @@
 graph IR for tensor ops."""
 
 from kiln.ir.builder import KernelBuilder
+from kiln.ir.graph import Graph, Node, TensorType, TensorValue, print_graph, verify_graph
 from kiln.ir.interpreter import interpret
 from kiln.ir.kernel import (
     Block,

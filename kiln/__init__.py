@@ -1,3 +1,29 @@
-"""kiln: compile C kernels and ONNX graphs to scheduled Verilog, verified bit for bit."""
+"""kiln: compile C kernels and ONNX graphs to scheduled Verilog, verified bit for bit.
+
+The public surface is below; names load on first use so that `import kiln.ir` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "compile_kernel": "kiln.flow",
+    "Design": "kiln.flow",
+    "KernelBuilder": "kiln.ir",
+    "interpret": "kiln.ir",
+    "parse": "kiln.ir",
+    "print_ir": "kiln.ir",
+    "KilnError": "kiln.errors",
+    "SourceLoc": "kiln.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'kiln' has no attribute {name!r}")
