@@ -38,6 +38,12 @@ from kiln.ir.types import (
 from kiln.ir.verifier import verify
 
 __all__ = [
+    "Graph",
+    "Node",
+    "TensorType",
+    "TensorValue",
+    "print_graph",
+    "verify_graph",
     "BOOL",
     "ArrayType",
     "Block",
