@@ -15,6 +15,18 @@ from kiln.errors import SourceLoc
 from kiln.ir.types import ArrayType, ScalarType, Type
 
 
+class Placed:
+    """For IR objects with a source `loc` and a parsed-text `where` (neither printed as
+    the other): `place` is where an error should point a user."""
+
+    loc: SourceLoc | None
+    where: SourceLoc | None
+
+    @property
+    def place(self) -> SourceLoc | None:
+        return self.loc or self.where
+
+
 class Direction(enum.Enum):
     IN = "in"
     OUT = "out"
@@ -49,7 +61,7 @@ class Partition:
 
 
 @dataclass(eq=False)
-class Storage:
+class Storage(Placed):
     """A named piece of state: a parameter, a scalar variable, or a local/const array."""
 
     name: str
@@ -60,10 +72,6 @@ class Storage:
     partition: Partition | None = None
     loc: SourceLoc | None = None
     where: SourceLoc | None = None  # position in the IR text it was parsed from; not printed
-
-    @property
-    def place(self) -> SourceLoc | None:
-        return self.loc or self.where
 
     @property
     def is_array(self) -> bool:
@@ -78,7 +86,7 @@ class Storage:
 
 
 @dataclass(eq=False)
-class Op:
+class Op(Placed):
     """One scalar op. `storage` is set for load/store/read/write; indices come first in
     `operands` for load/store, then the stored value."""
 
@@ -89,11 +97,6 @@ class Op:
     storage: Storage | None = None
     loc: SourceLoc | None = None
     where: SourceLoc | None = None  # position in the IR text it was parsed from; not printed
-
-    @property
-    def place(self) -> SourceLoc | None:
-        """Where to point a user at: the source location, else the IR text position."""
-        return self.loc or self.where
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ class Block:
 
 
 @dataclass(eq=False)
-class ForLoop:
+class ForLoop(Placed):
     """`for i = lo; i < hi (or > hi when step < 0); i += step`; bounds are ints or values."""
 
     var: Value
@@ -126,13 +129,9 @@ class ForLoop:
     loc: SourceLoc | None = None
     where: SourceLoc | None = None
 
-    @property
-    def place(self) -> SourceLoc | None:
-        return self.loc or self.where
-
 
 @dataclass(eq=False)
-class WhileLoop:
+class WhileLoop(Placed):
     """Run `cond` then, while `cond_value` is 1, run `body` and repeat."""
 
     cond: Block
@@ -142,29 +141,21 @@ class WhileLoop:
     loc: SourceLoc | None = None
     where: SourceLoc | None = None
 
-    @property
-    def place(self) -> SourceLoc | None:
-        return self.loc or self.where
-
 
 @dataclass(eq=False)
-class IfElse:
+class IfElse(Placed):
     cond: Value
     then: Block
     orelse: Block | None = None
     loc: SourceLoc | None = None
     where: SourceLoc | None = None
 
-    @property
-    def place(self) -> SourceLoc | None:
-        return self.loc or self.where
-
 
 Stmt = Op | ForLoop | WhileLoop | IfElse
 
 
 @dataclass(eq=False)
-class Param:
+class Param(Placed):
     """A kernel parameter: a `Value` for scalar inputs, a `Storage` for everything else."""
 
     name: str
@@ -174,10 +165,6 @@ class Param:
     storage: Storage | None = None
     loc: SourceLoc | None = None
     where: SourceLoc | None = None
-
-    @property
-    def place(self) -> SourceLoc | None:
-        return self.loc or self.where
 
 
 @dataclass(eq=False)
