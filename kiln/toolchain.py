@@ -101,7 +101,7 @@ class DoctorRow:
     path: str
     status: str
     fix: str  # the install command, empty when status is "OK"
-    detail: str  # why the status is not "OK", empty when it is
+    detail: str  # why the status is not "OK", or a note on what an OK tool can do
 
 
 class _Rejected(Exception):

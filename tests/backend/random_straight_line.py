@@ -19,8 +19,9 @@ def random_type(rng: random.Random, integer: bool = False) -> ScalarType:
         signed = False
     if integer or rng.random() < 0.4:
         return IntType(w, signed)
-    return fixed(w, rng.randint(0, w + 3), signed, rng.choice(list(Rounding)),
-                 rng.choice(list(Overflow)))
+    return fixed(
+        w, rng.randint(0, w + 3), signed, rng.choice(list(Rounding)), rng.choice(list(Overflow))
+    )
 
 
 def random_kernel(seed: int, n_ops: int = 60) -> Kernel:
@@ -40,9 +41,30 @@ def random_kernel(seed: int, n_ops: int = 60) -> Kernel:
         return as_type(v, IntType(w, False))
 
     for _ in range(n_ops):
-        kind = rng.choice(["add", "sub", "mul", "neg", "cast", "div", "rem", "cmp", "logic",
-                           "not", "shl", "shr", "select", "slice", "concat", "zext", "sext",
-                           "trunc", "bitcast", "const"])
+        kind = rng.choice(
+            [
+                "add",
+                "sub",
+                "mul",
+                "neg",
+                "cast",
+                "div",
+                "rem",
+                "cmp",
+                "logic",
+                "not",
+                "shl",
+                "shr",
+                "select",
+                "slice",
+                "concat",
+                "zext",
+                "sext",
+                "trunc",
+                "bitcast",
+                "const",
+            ]
+        )
         rt = random_type(rng)
         if kind in ("add", "sub", "mul"):
             r = kb.op(kind, [pick(), pick()], rt)
