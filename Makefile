@@ -12,11 +12,13 @@ demo: setup
 # Lint first so CI enforces it, then the tool check, then the tests.
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/kiln doctor
 	$(BIN)/python -m pytest -n auto -q
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis kiln_out sim_build
