@@ -9,6 +9,7 @@ parameters are plain values; every other parameter is a storage.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kiln.errors import SourceLoc
@@ -197,17 +198,21 @@ class Module:
         raise KeyError(name)
 
 
-def walk_ops(block: Block):
-    """Every op in `block` and its nested blocks, in program order."""
+def walk(block: Block) -> Iterator[Stmt]:
+    """Every statement in `block` and in the blocks nested in it, in program order."""
     for s in block.stmts:
-        if isinstance(s, Op):
-            yield s
-        elif isinstance(s, ForLoop):
-            yield from walk_ops(s.body)
+        yield s
+        if isinstance(s, ForLoop):
+            yield from walk(s.body)
         elif isinstance(s, WhileLoop):
-            yield from walk_ops(s.cond)
-            yield from walk_ops(s.body)
-        else:
-            yield from walk_ops(s.then)
+            yield from walk(s.cond)
+            yield from walk(s.body)
+        elif isinstance(s, IfElse):
+            yield from walk(s.then)
             if s.orelse is not None:
-                yield from walk_ops(s.orelse)
+                yield from walk(s.orelse)
+
+
+def walk_ops(block: Block) -> Iterator[Op]:
+    """Every op in `block` and its nested blocks, in program order."""
+    return (s for s in walk(block) if isinstance(s, Op))

@@ -37,6 +37,7 @@ from kiln.ir import (
     Value,
     WhileLoop,
 )
+from kiln.ir.kernel import walk
 
 PartitionMode = Literal["never", "sometimes", "always"]
 
@@ -422,17 +423,7 @@ OPCODES: tuple[str, ...] = tuple(_MAKERS)
 
 def statements(block: Block) -> Iterator[Op | ForLoop | WhileLoop | IfElse]:
     """Every statement in `block` and in the blocks nested in it, in program order."""
-    for s in block.stmts:
-        yield s
-        if isinstance(s, ForLoop):
-            yield from statements(s.body)
-        elif isinstance(s, WhileLoop):
-            yield from statements(s.cond)
-            yield from statements(s.body)
-        elif isinstance(s, IfElse):
-            yield from statements(s.then)
-            if s.orelse is not None:
-                yield from statements(s.orelse)
+    return walk(block)
 
 
 def _place_locations(draw, k: Kernel) -> None:
