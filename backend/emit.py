@@ -51,6 +51,7 @@ class PortMap:
     inputs: dict[str, str]
     outputs: dict[str, str]
     latency: int  # clocks from start to done
+    initiation_interval: int = 1  # clocks between starts; the straight-line datapath is a pipeline
 
 
 @dataclass

@@ -83,7 +83,7 @@ class Design:
             "clock_period_ps": self.schedule.clock_period_ps,
             "schedule_cycles": self.schedule.latency,
             "latency_clocks": self.module.ports.latency,
-            "initiation_interval": 1,
+            "initiation_interval": self.module.ports.initiation_interval,
             "ports": {"inputs": self.module.ports.inputs, "outputs": self.module.ports.outputs},
             "schedule": self.schedule.to_json()["ops"],
             "files": {k: str(v) for k, v in self.files.items()},
