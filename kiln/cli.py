@@ -125,7 +125,8 @@ def cmd_compile(args) -> int:
     from kiln.flow import compile_kernel
 
     kernel = _pick_kernel(_read_ir(args.file), args.kernel)
-    design = compile_kernel(kernel, Path(args.output), args.clock_ps)
+    passes = [] if args.passes == "none" else [n for n in args.passes.split(",") if n]
+    design = compile_kernel(kernel, Path(args.output), args.clock_ps, passes=passes)
     print(design.schedule)
     if args.lint:
         design.lint()
@@ -147,6 +148,7 @@ def cmd_demo(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from kiln import __version__
+    from kiln.ir.passes import DEFAULT_FLOW, PASSES
 
     ap = argparse.ArgumentParser(
         prog="kiln",
@@ -177,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kernel", help="which kernel of the file (default: the first)")
     p.add_argument("-o", "--output", default="kiln_out", help="output folder (default kiln_out)")
     p.add_argument("--clock-ps", type=float, default=2000.0, help="clock period in ps")
+    p.add_argument(
+        "--passes",
+        default=",".join(DEFAULT_FLOW),
+        help=f"IR passes before scheduling, comma-separated, or 'none' (default "
+        f"{','.join(DEFAULT_FLOW)}; known: {', '.join(PASSES)})",
+    )
     p.add_argument("--lint", action="store_true", help="lint with verilator -Wall")
     p.add_argument(
         "--simulate",

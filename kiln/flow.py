@@ -5,8 +5,10 @@ Only composition lives here; each stage is a function of the package that owns i
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kiln.backend.emit import EmittedModule, emit_kernel
@@ -15,6 +17,7 @@ from kiln.errors import SimulationError
 from kiln.hw_tests.lint import LintResult, lint_verilog
 from kiln.hw_tests.simulate import SimResult, simulate
 from kiln.ir.kernel import Kernel
+from kiln.ir.passes import DEFAULT_FLOW, PassRun, passes_named, run_passes
 from kiln.ir.printer import print_kernel
 from kiln.ir.verifier import verify_kernel
 from kiln.scheduler.asap import schedule_asap
@@ -26,14 +29,20 @@ DEFAULT_CLOCK_PS = 2000.0
 
 @dataclass
 class Design:
-    """The user's handle on one compiled kernel: its files, and checks to run on them."""
+    """The user's handle on one compiled kernel: its files, and checks to run on them.
+
+    `kernel` is the user's kernel, untouched: simulation checks the RTL against it.
+    `compiled` is the copy the passes rewrote and the scheduler saw.
+    """
 
     kernel: Kernel
+    compiled: Kernel
     schedule: Schedule
     module: EmittedModule
     out_dir: Path
     files: dict[str, Path] = field(default_factory=dict)
     checks: dict[str, dict] = field(default_factory=dict)
+    passes: list[PassRun] = field(default_factory=list)
 
     @property
     def verilog_path(self) -> Path:
@@ -84,6 +93,7 @@ class Design:
             "schedule_cycles": self.schedule.latency,
             "latency_clocks": self.module.ports.latency,
             "initiation_interval": self.module.ports.initiation_interval,
+            "passes": [asdict(r) for r in self.passes],
             "ports": {"inputs": self.module.ports.inputs, "outputs": self.module.ports.outputs},
             "schedule": self.schedule.to_json()["ops"],
             "files": {k: str(v) for k, v in self.files.items()},
@@ -97,19 +107,23 @@ class Design:
 
 def compile_kernel(
     kernel: Kernel,
-    out_dir: Path,
+    out_dir: Path | str,
     clock_period_ps: float = DEFAULT_CLOCK_PS,
     delays: DelayModel | None = None,
+    passes: Sequence[str] = DEFAULT_FLOW,
 ) -> Design:
-    """Verify, schedule (ASAP) and emit `kernel`; write IR, schedule, Verilog and report."""
+    """Verify, optimize (`passes`, on a copy), schedule (ASAP) and emit `kernel`; write the
+    compiled IR, the schedule, the Verilog and a JSON report to `out_dir`."""
     verify_kernel(kernel)
-    schedule = schedule_asap(kernel.body, clock_period_ps, delays, f"kernel @{kernel.name}")
-    module = emit_kernel(kernel, schedule)
+    compiled = copy.deepcopy(kernel)
+    log = run_passes(compiled, passes_named(tuple(passes)))
+    schedule = schedule_asap(compiled.body, clock_period_ps, delays, f"kernel @{kernel.name}")
+    module = emit_kernel(compiled, schedule)
     out_dir = Path(out_dir).absolute()
     out_dir.mkdir(parents=True, exist_ok=True)
-    design = Design(kernel, schedule, module, out_dir)
+    design = Design(kernel, compiled, schedule, module, out_dir, passes=log)
     design.files["ir"] = out_dir / f"{kernel.name}.kir"
-    design.files["ir"].write_text(print_kernel(kernel))
+    design.files["ir"].write_text(print_kernel(compiled))
     design.files["schedule"] = out_dir / "schedule.json"
     design.files["schedule"].write_text(schedule.dumps() + "\n")
     design.files["verilog"] = out_dir / f"{module.name}.v"

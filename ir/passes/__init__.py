@@ -1,0 +1,28 @@
+"""IR passes, one per file, listed by short name in one registry, and the default flow."""
+
+from kiln.errors import KilnError
+from kiln.ir.passes.base import Pass, PassRun, run_passes
+from kiln.ir.passes.const_fold import fold_constants
+from kiln.ir.passes.dce import eliminate_dead_code
+
+PASSES: dict[str, Pass] = {
+    p.name: p
+    for p in (
+        Pass("const-fold", "pure ops on constants become constants", fold_constants),
+        Pass("dce", "drop effect-free ops whose results are unused", eliminate_dead_code),
+    )
+}
+
+# What `compile_kernel` runs before scheduling, in order.
+DEFAULT_FLOW: tuple[str, ...] = ("const-fold", "dce")
+
+
+def passes_named(names: tuple[str, ...] | list[str]) -> list[Pass]:
+    """The passes for `names`, in that order; an unknown name is a KilnError."""
+    unknown = [n for n in names if n not in PASSES]
+    if unknown:
+        raise KilnError(f"unknown pass '{unknown[0]}'", hint=f"passes: {', '.join(PASSES)}")
+    return [PASSES[n] for n in names]
+
+
+__all__ = ["DEFAULT_FLOW", "PASSES", "Pass", "PassRun", "passes_named", "run_passes"]
