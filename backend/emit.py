@@ -36,9 +36,9 @@ from kiln.backend.verilog_ast import (
     render_module,
 )
 from kiln.errors import BackendError
-from kiln.ir.kernel import Direction, Kernel, StorageKind, Value
+from kiln.ir.kernel import Direction, Kernel, Op, StorageKind, Value, walk
 from kiln.ir.semantics import bits
-from kiln.ir.types import ArrayType
+from kiln.ir.types import ArrayType, FloatType
 from kiln.scheduler.schedule import Schedule
 
 CONTROL_PORTS = ("clk", "rst", "start", "done")
@@ -62,6 +62,18 @@ class EmittedModule:
 
 
 def _check_supported(k: Kernel) -> None:
+    for st in walk(k.body):
+        if not isinstance(st, Op):
+            continue
+        for v in [*st.operands, *([st.result] if st.result is not None else [])]:
+            if isinstance(v.type, FloatType):
+                raise BackendError(
+                    f"kernel @{k.name}: op '{st.opcode}' works on {v.type}; floating-point "
+                    "hardware is not generated yet",
+                    st.place,
+                    "the IR interpreter runs float kernels; for RTL use integers or fixed "
+                    "point (fixed<W,F>) in the kernel",
+                )
     for p in k.params:
         if isinstance(p.type, ArrayType) or p.direction is Direction.INOUT:
             raise BackendError(

@@ -61,13 +61,16 @@ class KernelBuilder:
         self._blocks: list[Block] = [self.body]
         self._names: set[str] = set()
         self._counter = 0
+        # Without tracking, ops take this location: frontends set it to the source being
+        # lowered (a C line) before they add ops.
+        self.current_loc: SourceLoc | None = None
         self.loc = loc or self._caller()
 
     # ---- naming and locations -----------------------------------------------------------
 
     def _caller(self) -> SourceLoc | None:
         if not self.track:
-            return None
+            return self.current_loc
         f = sys._getframe(1)
         while f is not None and f.f_code.co_filename in _SKIP_FILES:
             f = f.f_back
@@ -85,6 +88,12 @@ class KernelBuilder:
         while name in self._names:
             name, n = f"{hint}.{n}", n + 1
         self._names.add(name)
+        return name
+
+    def unique(self, hint: str) -> str:
+        """A name no value, parameter or storage has yet (not claimed until used)."""
+        name = self._fresh(hint)
+        self._names.discard(name)
         return name
 
     # ---- parameters and storage ---------------------------------------------------------

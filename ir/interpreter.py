@@ -126,11 +126,16 @@ def interpret(
     inputs: Mapping[str, int | Sequence[int]],
     *,
     step_limit: int = DEFAULT_STEP_LIMIT,
+    state: dict[str, list[int]] | None = None,
 ) -> dict[str, int | list[int]]:
     """Run `kernel` on raw `inputs` (scalars and flat arrays for in/inout parameters).
 
     Returns the final contents of every out and inout parameter: an int for a scalar, a
-    flat list for an array. Outputs never written read as 0, as a reset register would.
+    flat list for an array. An out parameter starts with the contents given in `inputs`
+    when there are any (as an external memory keeps what it held), else with zeros.
+
+    `state` carries `static` storages from one call to the next: missing entries start
+    from their initial values, and the dict is updated in place when the call ends.
     """
     m = _Machine(kernel, step_limit)
     known = {p.name for p in kernel.params}
@@ -144,7 +149,7 @@ def interpret(
     for p in kernel.params:
         size = p.type.size if isinstance(p.type, ArrayType) else 1
         elem = p.type.elem if isinstance(p.type, ArrayType) else p.type
-        if p.direction is Direction.OUT:
+        if p.direction is Direction.OUT and p.name not in inputs:
             m.mem[id(p.storage)] = [0] * size
             continue
         if p.name not in inputs:
@@ -167,9 +172,15 @@ def interpret(
             m.env[id(p.value)] = cells[0]
         else:
             m.mem[id(p.storage)] = cells
+    state = {} if state is None else state
     for s in kernel.storages:
         size = s.type.size if isinstance(s.type, ArrayType) else 1
-        m.mem[id(s)] = list(s.init) if s.init is not None else [0] * size
+        if s.kind is StorageKind.STATIC and s.name in state:
+            m.mem[id(s)] = state[s.name]
+        else:
+            m.mem[id(s)] = list(s.init) if s.init is not None else [0] * size
+        if s.kind is StorageKind.STATIC:
+            state[s.name] = m.mem[id(s)]
         assert s.kind is not StorageKind.PARAM
     m.run_block(kernel.body)
     out: dict[str, int | list[int]] = {}

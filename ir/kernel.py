@@ -39,6 +39,7 @@ class StorageKind(enum.Enum):
     VAR = "var"  # a local scalar variable
     LOCAL = "local"  # a local array
     CONST = "const"  # a read-only array with initial data
+    STATIC = "static"  # a scalar or array whose contents persist from one call to the next
 
 
 @dataclass(eq=False)
@@ -54,7 +55,8 @@ class Value:
 
 @dataclass(frozen=True)
 class Partition:
-    """Array partition directive: split dimension `dim` into banks (complete/block/cyclic)."""
+    """Array partition directive: split dimension `dim` into banks (complete/block/cyclic);
+    dim -1 splits every dimension (Vitis's dim=0)."""
 
     kind: str  # "complete" | "block" | "cyclic"
     factor: int = 0  # banks for block/cyclic; 0 for complete

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kiln.ir.types import BOOL, IntType, ScalarType
+from kiln.ir.types import BOOL, FloatType, IntType, ScalarType
 
 # A typing rule gets the operand types, the result type (or None) and the attributes, and
 # returns a complaint, or None when the op is well typed.
@@ -32,7 +32,35 @@ class OpSpec:
 
 
 def _numeric(types: Sequence[ScalarType], rt: ScalarType | None, attrs) -> str | None:
+    """Integers and fixed point mix freely; a float op takes and gives one float type."""
+    floats = [t for t in [*types, rt] if isinstance(t, FloatType)]
+    if floats and len(floats) != len(types) + 1:
+        return f"cannot mix {floats[0]} with integers or fixed point; cast first"
+    if floats and len(set(floats)) > 1:
+        return f"operands and result must be one float type, got {', '.join(map(str, floats))}"
     return None
+
+
+def _cast(types, rt, attrs) -> str | None:
+    return None
+
+
+def _div(types, rt, attrs) -> str | None:
+    if any(isinstance(t, FloatType) for t in [*types, rt]):
+        return _numeric(types, rt, attrs)
+    return _integers(types, rt, attrs)
+
+
+def _bits_only(rule: Rule) -> Rule:
+    """Bit-level ops see no floats: bitcast a float to an integer first."""
+
+    def checked(types, rt, attrs) -> str | None:
+        for t in [*types, rt]:
+            if isinstance(t, FloatType):
+                return f"bit op on {t}; bitcast it to u{t.width} first"
+        return rule(types, rt, attrs)
+
+    return checked
 
 
 def _integers(types, rt, attrs) -> str | None:
@@ -41,7 +69,12 @@ def _integers(types, rt, attrs) -> str | None:
 
 
 def _compare(types, rt, attrs) -> str | None:
-    return None if rt == BOOL else f"result must be u1, got {rt}"
+    if rt != BOOL:
+        return f"result must be u1, got {rt}"
+    floats = [t for t in types if isinstance(t, FloatType)]
+    if floats and (len(floats) != len(types) or types[0] != types[1]):
+        return f"compare {types[0]} with {types[1]}: float operands must have one type"
+    return None
 
 
 def _same_as_result(types, rt, attrs) -> str | None:
@@ -106,21 +139,21 @@ _SPECS = [
     OpSpec("add", "arith", 2, rule=_numeric),
     OpSpec("sub", "arith", 2, rule=_numeric),
     OpSpec("mul", "mul", 2, rule=_numeric),
-    OpSpec("div", "div", 2, rule=_integers),
+    OpSpec("div", "div", 2, rule=_div),
     OpSpec("rem", "div", 2, rule=_integers),
     OpSpec("neg", "arith", 1, rule=_numeric),
-    OpSpec("cast", "arith", 1, rule=_numeric),
+    OpSpec("cast", "arith", 1, rule=_cast),
     *(OpSpec(n, "compare", 2, rule=_compare) for n in ("eq", "ne", "lt", "le", "gt", "ge")),
-    *(OpSpec(n, "logic", 2, rule=_same_as_result) for n in ("and", "or", "xor")),
-    OpSpec("not", "logic", 1, rule=_same_as_result),
-    OpSpec("shl", "shift", 2, rule=_shift),
-    OpSpec("shr", "shift", 2, rule=_shift),
+    *(OpSpec(n, "logic", 2, rule=_bits_only(_same_as_result)) for n in ("and", "or", "xor")),
+    OpSpec("not", "logic", 1, rule=_bits_only(_same_as_result)),
+    OpSpec("shl", "shift", 2, rule=_bits_only(_shift)),
+    OpSpec("shr", "shift", 2, rule=_bits_only(_shift)),
     OpSpec("select", "select", 3, rule=_select),
-    OpSpec("slice", "bits", 1, attrs=("hi", "lo"), rule=_slice),
-    OpSpec("concat", "bits", None, rule=_concat),
-    OpSpec("zext", "bits", 1, rule=_widen),
-    OpSpec("sext", "bits", 1, rule=_widen),
-    OpSpec("trunc", "bits", 1, rule=_narrow),
+    OpSpec("slice", "bits", 1, attrs=("hi", "lo"), rule=_bits_only(_slice)),
+    OpSpec("concat", "bits", None, rule=_bits_only(_concat)),
+    OpSpec("zext", "bits", 1, rule=_bits_only(_widen)),
+    OpSpec("sext", "bits", 1, rule=_bits_only(_widen)),
+    OpSpec("trunc", "bits", 1, rule=_bits_only(_narrow)),
     OpSpec("bitcast", "bits", 1, rule=_same_width),
     OpSpec("const", "const", 0, attrs=("value",), rule=_const),
     OpSpec("load", "memory", 0, storage=True, indexed=True),

@@ -29,7 +29,7 @@ from kiln.ir.kernel import (
 )
 from kiln.ir.lexer import Token, tokenize
 from kiln.ir.ops import OPS
-from kiln.ir.types import ArrayType, IntType, Overflow, Rounding, ScalarType, Type, fixed
+from kiln.ir.types import ArrayType, FloatType, IntType, Overflow, Rounding, ScalarType, Type, fixed
 
 _LOOP_KEYS = ("pipeline", "unroll", "max_trip")
 
@@ -148,12 +148,16 @@ class _Parser:
                             "rounding: trn, rnd, rnd_conv; overflow: wrap, sat",
                         )
                 return fixed(width, frac, name == "fixed", rounding, overflow)
+            if name in ("f32", "f64"):
+                return FloatType(int(name[1:]), False)
             if name[0] in "iu" and name[1:].isdigit():
                 return IntType(int(name[1:]), name[0] == "i")
         except IRTypeError as e:
             raise self.error(e.message, tok, e.hint) from None
         raise self.error(
-            f"unknown type '{name}'", tok, "types: i8, u8, fixed<16,8>, ufixed<8,4,rnd,sat>"
+            f"unknown type '{name}'",
+            tok,
+            "types: i8, u8, f32, f64, fixed<16,8>, ufixed<8,4,rnd,sat>",
         )
 
     def type_(self) -> Type:
@@ -238,7 +242,7 @@ class _Parser:
         loc = self.loc()
         self.expect("{")
         storages = []
-        while self.tok.text in ("var", "local", "const") and self.tok.kind == "ident":
+        while self.tok.text in ("var", "local", "const", "static") and self.tok.kind == "ident":
             storages.append(self.storage_decl())
         body = self.block_body()
         return Kernel(name, params, storages, body, loc)

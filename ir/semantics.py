@@ -6,14 +6,22 @@ overflow modes. Bit ops (and, or, xor, not, shifts, slice, concat, extensions, b
 work on the two's-complement bit patterns and ignore fractional bits, as C and Verilog do.
 The interpreter evaluates with these functions; the Verilog emitter implements the same
 rules and is tested bit for bit against them.
+
+Floats (`FloatType`) are raw IEEE bit patterns; their value ops follow numpy's IEEE
+arithmetic, which is C's on every machine kiln targets (round to nearest even, no fused
+multiply-add), and conversions follow C: int to float rounds to nearest even, float to int
+truncates toward zero.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
-from kiln.ir.types import Overflow, Rounding, ScalarType
+import numpy as np
+
+from kiln.ir.types import FloatType, Overflow, Rounding, ScalarType
 
 
 def mask(width: int) -> int:
@@ -76,6 +84,81 @@ def quantize_real(x: Fraction, t: ScalarType) -> int:
 def align(raw: int, t: ScalarType, frac: int) -> int:
     """`raw` of type `t` rescaled to `frac` fractional bits (frac >= t.frac), exactly."""
     return raw << (frac - t.frac)
+
+
+# ---- floating point ------------------------------------------------------------------
+
+_NP = {32: (np.float32, np.uint32), 64: (np.float64, np.uint64)}
+
+
+def float_value(raw: int, t: ScalarType) -> np.floating:
+    """The numpy float whose IEEE bit pattern is `raw`."""
+    ft, ut = _NP[t.width]
+    return np.array(raw, dtype=ut).view(ft)[()]
+
+
+def float_bits(x: float | np.floating, t: ScalarType) -> int:
+    """The raw (bit pattern) of `x` rounded to `t`'s precision."""
+    ft, ut = _NP[t.width]
+    with np.errstate(all="ignore"):
+        return int(np.array(x, dtype=ft).view(ut)[()])
+
+
+def _int_to_float(v: int, t: ScalarType) -> int:
+    """C's integer-to-float conversion, rounded once to nearest even at any magnitude."""
+    if abs(v) >= 1 << 53:  # keep 53 bits plus a sticky bit so the final rounding is exact
+        drop = v.bit_length() - 53 if v > 0 else (-v).bit_length() - 53
+        mag = abs(v)
+        kept = (mag >> drop) | (1 if mag & ((1 << drop) - 1) else 0)
+        x = math.ldexp(float(kept), drop)
+        return float_bits(-x if v < 0 else x, t)
+    return float_bits(float(v), t)
+
+
+def _float_to_int(x: np.floating, rt: ScalarType) -> int:
+    """C's float-to-integer conversion: truncate toward zero. C leaves NaN, infinities and
+    values out of range undefined; kiln wraps finite values and gives 0 otherwise."""
+    if not np.isfinite(x):
+        return 0
+    return wrap(int(x), rt) if rt.overflow is Overflow.WRAP else saturate(int(x), rt)
+
+
+def _float_op(opcode: str, args: Sequence[int], ts: Sequence[ScalarType], rt: ScalarType):
+    xs = [float_value(a, t) for a, t in zip(args, ts, strict=True)]
+    with np.errstate(all="ignore"):
+        if opcode == "add":
+            return float_bits(xs[0] + xs[1], rt)
+        if opcode == "sub":
+            return float_bits(xs[0] - xs[1], rt)
+        if opcode == "mul":
+            return float_bits(xs[0] * xs[1], rt)
+        if opcode == "div":
+            return float_bits(xs[0] / xs[1], rt)
+        if opcode == "neg":
+            return float_bits(-xs[0], rt)
+        if opcode in _COMPARE_FN:
+            return int(bool(_COMPARE_FN[opcode](xs[0], xs[1])))
+    raise KeyError(f"no float semantics for op '{opcode}'")
+
+
+def _cast_float(a: int, ta: ScalarType, rt: ScalarType) -> int:
+    if isinstance(ta, FloatType) and isinstance(rt, FloatType):
+        return float_bits(float_value(a, ta), rt)
+    if isinstance(ta, FloatType):
+        return _float_to_int(float_value(a, ta), rt)
+    if ta.frac:
+        return float_bits(float(Fraction(a, 1 << ta.frac)), rt)
+    return _int_to_float(a, rt)
+
+
+_COMPARE_FN: dict[str, Callable] = {
+    "eq": lambda x, y: x == y,
+    "ne": lambda x, y: x != y,
+    "lt": lambda x, y: x < y,
+    "le": lambda x, y: x <= y,
+    "gt": lambda x, y: x > y,
+    "ge": lambda x, y: x >= y,
+}
 
 
 # ---- value ops: exact result, then quantize -------------------------------------------
@@ -184,12 +267,12 @@ BINARY: dict[str, Callable[[int, int, ScalarType, ScalarType, ScalarType], int]]
     "mul": _mul,
     "div": _div,
     "rem": _rem,
-    "eq": _compare(lambda x, y: x == y),
-    "ne": _compare(lambda x, y: x != y),
-    "lt": _compare(lambda x, y: x < y),
-    "le": _compare(lambda x, y: x <= y),
-    "gt": _compare(lambda x, y: x > y),
-    "ge": _compare(lambda x, y: x >= y),
+    "eq": _compare(_COMPARE_FN["eq"]),
+    "ne": _compare(_COMPARE_FN["ne"]),
+    "lt": _compare(_COMPARE_FN["lt"]),
+    "le": _compare(_COMPARE_FN["le"]),
+    "gt": _compare(_COMPARE_FN["gt"]),
+    "ge": _compare(_COMPARE_FN["ge"]),
     "and": _bitwise(lambda x, y: x & y),
     "or": _bitwise(lambda x, y: x | y),
     "xor": _bitwise(lambda x, y: x ^ y),
@@ -208,6 +291,9 @@ UNARY: dict[str, Callable[[int, ScalarType, ScalarType], int]] = {
 }
 
 
+_FLOAT_AWARE = frozenset(("add", "sub", "mul", "div", "neg", "cast", *_COMPARE_FN))
+
+
 def evaluate(
     opcode: str,
     args: Sequence[int],
@@ -216,6 +302,10 @@ def evaluate(
     attrs: dict[str, int],
 ) -> int:
     """The raw result of a pure scalar op; the single entry point the interpreter uses."""
+    if any(isinstance(t, FloatType) for t in (*arg_types, rt)) and opcode in _FLOAT_AWARE:
+        if opcode == "cast":
+            return _cast_float(args[0], arg_types[0], rt)
+        return _float_op(opcode, args, arg_types, rt)
     if opcode in BINARY:
         return BINARY[opcode](args[0], args[1], arg_types[0], arg_types[1], rt)
     if opcode in UNARY:

@@ -3,7 +3,8 @@
 A scalar value is always held as its *raw* integer: the two's-complement bit pattern read
 as signed or unsigned. A fixed-point value's real meaning is ``raw / 2**frac``. Keeping one
 representation lets the interpreter, the C golden headers and the Verilog emitter share
-`semantics.py` without conversions. Floating point will join as another `ScalarType`.
+`semantics.py` without conversions. A float's raw value is its IEEE-754 bit pattern read
+as unsigned, so floats travel through memories, consts and bitcasts like any other bits.
 """
 
 from __future__ import annotations
@@ -119,6 +120,40 @@ class FixedType(ScalarType):
 
 
 @dataclass(frozen=True)
+class FloatType(ScalarType):
+    """IEEE-754 binary32 (`f32`) or binary64 (`f64`), as C's float and double.
+
+    The interpreter computes with numpy's IEEE arithmetic; hardware for floats comes later.
+    """
+
+    def __post_init__(self) -> None:
+        if self.width not in (32, 64) or self.signed:
+            raise IRTypeError(
+                f"floating point is f32 or f64, got width {self.width}", hint="use f32 or f64"
+            )
+
+    @property
+    def min_raw(self) -> int:
+        return 0
+
+    @property
+    def max_raw(self) -> int:
+        return (1 << self.width) - 1
+
+    def to_real(self, raw: int) -> Fraction:
+        from kiln.ir.semantics import float_value
+
+        return Fraction(float(float_value(raw, self)))
+
+    def __str__(self) -> str:
+        return f"f{self.width}"
+
+
+F32 = FloatType(32, False)
+F64 = FloatType(64, False)
+
+
+@dataclass(frozen=True)
 class ArrayType:
     """A memory of scalars with a static shape (row-major)."""
 
@@ -174,6 +209,8 @@ def fixed(
 
 def from_real(t: ScalarType, value: float | int | Fraction | str) -> int:
     """The raw value of `t` nearest `value`, quantized with `t`'s own rounding and overflow."""
-    from kiln.ir.semantics import quantize_real
+    from kiln.ir.semantics import float_bits, quantize_real
 
+    if isinstance(t, FloatType):
+        return float_bits(float(Fraction(value)) if isinstance(value, str) else value, t)
     return quantize_real(Fraction(value), t)

@@ -106,7 +106,7 @@ class _Verifier:
                     s.place,
                     f"use {', '.join(_PARTITIONS)}",
                 )
-            if not 0 <= p.dim < len(s.type.shape):
+            if not -1 <= p.dim < len(s.type.shape):
                 raise VerifyError(f"{where}: partition dim {p.dim} out of range", s.place)
             if (p.kind == "complete") != (p.factor == 0) or p.factor < 0:
                 raise VerifyError(

@@ -139,6 +139,52 @@ def cmd_compile(args) -> int:
     return 0
 
 
+def cmd_c(args) -> int:
+    from kiln.c_check import check_c, load_c
+    from kiln.ir.printer import print_kernel
+
+    passes = [] if args.passes == "none" else [n for n in args.passes.split(",") if n]
+    options = dict(include_dirs=args.include, defines=args.define, passes=passes)
+    if not args.interpret:
+        print(print_kernel(load_c(args.file, args.top, **options).kernel), end="")
+        return 0
+    result = check_c(
+        args.file, args.top, tb_sources=args.tb, sanitize=not args.no_sanitize, **options
+    )
+    if args.print_ir:
+        print(print_kernel(result.ckernel.kernel), end="")
+    for mode, report in result.replays.items():
+        print(f"{mode}: {report.summary()}")
+    return 0
+
+
+def _add_c_options(p: argparse.ArgumentParser) -> None:
+    """-I, -D and --tb, the same in every command that reads C."""
+    p.add_argument(
+        "-I",
+        dest="include",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="add DIR to the include path (repeatable)",
+    )
+    p.add_argument(
+        "-D",
+        dest="define",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE]",
+        help="define a macro (repeatable)",
+    )
+    p.add_argument(
+        "--tb",
+        action="append",
+        default=[],
+        metavar="SRC",
+        help="extra testbench C source holding main() (repeatable)",
+    )
+
+
 def cmd_demo(args) -> int:
     from kiln.demo import run_demo
 
@@ -195,6 +241,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--vectors", type=_positive, default=1000, help="random vectors to simulate")
     p.set_defaults(func=cmd_compile)
+
+    p = sub.add_parser("c", help="translate a C kernel to IR; --interpret checks it against gcc")
+    p.add_argument("file", help="C source file holding the kernel")
+    p.add_argument("--top", required=True, help="the kernel's function name")
+    _add_c_options(p)
+    p.add_argument(
+        "--interpret",
+        action="store_true",
+        help="run the testbench main() under gcc, record each call of the kernel, replay "
+        "the calls through the IR interpreter and compare bit for bit",
+    )
+    p.add_argument(
+        "--no-sanitize",
+        action="store_true",
+        help="with --interpret: skip the second gcc run under ASan/UBSan",
+    )
+    p.add_argument("--print-ir", action="store_true", help="with --interpret: print the IR too")
+    p.add_argument(
+        "--passes",
+        default=",".join(DEFAULT_FLOW),
+        help=f"IR passes after translation, comma-separated, or 'none' (default "
+        f"{','.join(DEFAULT_FLOW)})",
+    )
+    p.set_defaults(func=cmd_c)
 
     p = sub.add_parser("demo", help="compile y = sat((a*b + c) >> 3) and prove it in RTL")
     p.add_argument("-o", "--output", default="kiln_out/demo", help="output folder")

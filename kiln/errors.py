@@ -54,6 +54,15 @@ class VerifyError(KilnError):
     """IR that parses but breaks a rule; the message names the op and the rule."""
 
 
+class CFrontendError(KilnError):
+    """C source outside the supported subset, or malformed; points at the C line and column."""
+
+
+class GoldenError(KilnError):
+    """The C golden model (kernel + testbench under gcc) did not build, failed its own
+    checks, or disagreed with the IR interpreter."""
+
+
 class InterpretError(KilnError):
     """A run of the interpreter that cannot go on (missing input, index out of bounds)."""
 

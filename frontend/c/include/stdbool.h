@@ -1,0 +1,8 @@
+/* kiln's stdbool.h. */
+#ifndef KILN_STDBOOL_H
+#define KILN_STDBOOL_H
+#define bool _Bool
+#define true 1
+#define false 0
+#define __bool_true_false_are_defined 1
+#endif
