@@ -24,8 +24,11 @@ from kiln.ir.parser import parse, parse_kernel
 from kiln.ir.printer import print_ir
 from kiln.ir.types import (
     BOOL,
+    F32,
+    F64,
     ArrayType,
     FixedType,
+    FloatType,
     IntType,
     Overflow,
     Rounding,
@@ -49,6 +52,9 @@ __all__ = [
     "Block",
     "Direction",
     "FixedType",
+    "FloatType",
+    "F32",
+    "F64",
     "ForLoop",
     "IfElse",
     "IntType",

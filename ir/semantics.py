@@ -106,13 +106,15 @@ def float_bits(x: float | np.floating, t: ScalarType) -> int:
 
 def _int_to_float(v: int, t: ScalarType) -> int:
     """C's integer-to-float conversion, rounded once to nearest even at any magnitude."""
-    if abs(v) >= 1 << 53:  # keep 53 bits plus a sticky bit so the final rounding is exact
-        drop = v.bit_length() - 53 if v > 0 else (-v).bit_length() - 53
-        mag = abs(v)
-        kept = (mag >> drop) | (1 if mag & ((1 << drop) - 1) else 0)
-        x = math.ldexp(float(kept), drop)
-        return float_bits(-x if v < 0 else x, t)
-    return float_bits(float(v), t)
+    if t.width == 64 or abs(v) < 1 << 53:
+        return float_bits(float(v), t)  # Python rounds an int to double correctly
+    # For f32, keep 53 bits plus a sticky bit: exact in a double, and the one rounding to
+    # 24 bits that follows is then the correct one.
+    mag = abs(v)
+    drop = mag.bit_length() - 53
+    kept = (mag >> drop) | (1 if mag & ((1 << drop) - 1) else 0)
+    x = math.ldexp(float(kept), drop)
+    return float_bits(-x if v < 0 else x, t)
 
 
 def _float_to_int(x: np.floating, rt: ScalarType) -> int:

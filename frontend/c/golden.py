@@ -203,6 +203,7 @@ def run_golden(
     sanitize: bool = False,
     workdir: Path | None = None,
     timeout_s: float = 120,
+    cflags: tuple[str, ...] = (),
 ) -> GoldenRun:
     """Build kernel + testbench with gcc (optionally with ASan/UBSan), run it, and read back
     the recorded calls. Raises GoldenError when the build or the testbench fails."""
@@ -223,6 +224,7 @@ def run_golden(
         str(INCLUDE_DIR),
         *cpp_flags(ck.source.include_dirs, ck.source.defines),
     ]
+    flags += list(cflags)
     if sanitize:
         flags += SANITIZE
     tbs = [str(Path(t).resolve()) for t in tb_sources]
