@@ -243,6 +243,8 @@ class Expressions:
                 if isinstance(sym, ArraySym):
                     dims = sym.dims[len(idx) :]
                     return CArray(sym.elem, dims) if dims else sym.elem
+                if isinstance(sym, StructSym):
+                    return sym.ctype  # an element of an array of structs
         mark = len(self.kb._blocks[-1].stmts)
         rv = self._rvalue(e)  # sizeof never evaluates; drop the ops it made
         del self.kb._blocks[-1].stmts[mark:]
@@ -430,11 +432,12 @@ class Expressions:
         if isinstance(sym, PtrSym):
             sym = sym.target
         if not isinstance(sym, ArraySym):
+            name = base.name if isinstance(base, c_ast.ID) else "p"
             raise error(
-                "indexing something that is not an array",
+                f"'{name}' is indexed but is not an array of known size",
                 node,
-                "give pointer parameters a size: #pragma HLS interface port=p "
-                "depth=N, or declare them as arrays",
+                f"declare it as an array ({name}[N]) or, for a pointer parameter, add "
+                f"#pragma HLS interface port={name} depth=N",
             )
         idx = [self._rvalue(i) for i in idx_nodes]
         return sym, idx
@@ -604,6 +607,10 @@ class Expressions:
         if isinstance(t, CArray | CPointer):
             if isinstance(a, c_ast.UnaryOp) and a.op == "&":
                 target = a.expr
+                if isinstance(target, c_ast.ArrayRef) and isinstance(
+                    self._operand_sym(syntax.array_chain(target)[0]), StructSym
+                ):
+                    return PtrSym(self._struct_of(target))  # &pts[i]: one struct
                 if isinstance(target, c_ast.ArrayRef):
                     sym, idx = self._array_ref(target)
                     values = [self._index_value(r, target) for r in idx]
@@ -630,7 +637,10 @@ class Expressions:
             if isinstance(sym, PtrSym):
                 return sym
             if isinstance(sym, ArraySym):
-                want = len(t.dims) if isinstance(t, CArray) else 1
+                if isinstance(t, CArray):
+                    want = len(t.dims)
+                else:  # T *p, or T (*p)[M] for rows
+                    want = 1 + (len(t.target.dims) if isinstance(t.target, CArray) else 0)
                 if len(sym.dims) != want:
                     raise error(
                         f"passing an array of {len(sym.dims)} dimension(s) to parameter "

@@ -222,7 +222,19 @@ class Lowerer(Statements, Expressions):
                 return VarSym(var, t)
             return ValSym(value, t)
         if isinstance(t, CPointer) and name in self.interface_depth:
-            t = CArray(t.target, (self.interface_depth[name],))
+            inner = t.target
+            if isinstance(inner, CArray):  # T (*p)[M]: rows of M
+                t = CArray(inner.elem, (self.interface_depth[name], *inner.dims))
+            else:
+                t = CArray(inner, (self.interface_depth[name],))
+        if isinstance(t, CPointer) and isinstance(t.target, CArray):
+            raise error(
+                f"parameter '{name}' points to rows ({t}) but their number is unknown",
+                p,
+                f"declare it {elem_name(t.target.elem)} {name}[ROWS]"
+                + "".join(f"[{d}]" for d in t.target.dims)
+                + f", or add #pragma HLS interface port={name} depth=ROWS",
+            )
         if isinstance(t, CArray):
             if 0 in t.dims:
                 raise error(
