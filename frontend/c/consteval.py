@@ -76,7 +76,7 @@ def const_eval(
     """(value, type) of an integer constant expression, or None when it is not one.
     `lookup` resolves identifiers (enum constants, const globals)."""
     if isinstance(node, c_ast.Constant):
-        if node.type == "char":
+        if node.type == "char" or node.value.startswith("'"):
             return char_value(node.value, node), INT
         if node.type in (
             "int",

@@ -124,7 +124,11 @@ class Expressions:
         return m(node, want_value)
 
     def _e_Constant(self, node, want_value):
-        if node.type == "char":
+        if node.type == "long double":
+            raise error(
+                f"long double literal {node.value} is outside the subset", node, "use double"
+            )
+        if node.type == "char" or node.value.startswith("'"):
             return self._int_const(char_value(node.value, node), INT)
         if node.type in ("float", "double"):
             t = syntax.float_literal_type(node.value)
@@ -141,6 +145,10 @@ class Expressions:
 
     def _e_ID(self, node, want_value):
         sym = self.lookup(node.name, node)
+        if id(sym) in self.pointers:
+            raise error(
+                f"pointer '{node.name}' used as a value", node, f"dereference it: *{node.name}"
+            )
         return self._sym_rvalue(sym, node)
 
     def _sym_rvalue(self, sym: Sym, node) -> RV:
@@ -321,6 +329,8 @@ class Expressions:
         return t if isinstance(t, ScalarType) else None
 
     def _e_Assignment(self, node, want_value):
+        if isinstance(node.rvalue, c_ast.Constant) and node.rvalue.type == "string":
+            self._e_Constant(node.rvalue, True)  # the string literal is the problem
         if node.op == "=":
             if isinstance(self._type_of_target(node.lvalue), CStruct):
                 dst = self._struct_of(node.lvalue)
@@ -378,13 +388,19 @@ class Expressions:
             )
         if isinstance(sym, ConstSym):
             raise error("assignment to a constant", node)
-        if isinstance(sym, ArraySym) and len(sym.dims) == 1:  # *p on an array means p[0]
-            return self._element(sym, [self._int_const(0, INT)], node)
         raise error("this is not a scalar that can be assigned", node)
 
     def _lvalue(self, node) -> LV:
         if isinstance(node, c_ast.ID):
-            return self._sym_lvalue(self.lookup(node.name, node), node)
+            sym = self.lookup(node.name, node)
+            if isinstance(sym, ArraySym | PtrSym | StructSym) or id(sym) in self.pointers:
+                raise error(
+                    f"changing the pointer or array '{node.name}' itself (pointer "
+                    "arithmetic or reassignment) is outside the subset",
+                    node,
+                    f"change what it points to: {node.name}[i] = ... or *{node.name} = ...",
+                )
+            return self._sym_lvalue(sym, node)
         if isinstance(node, c_ast.ArrayRef):
             sym, idx = self._array_ref(node)
             return self._element(sym, idx, node)
@@ -409,6 +425,12 @@ class Expressions:
         raise error(f"{type(node).__name__} cannot be assigned to", node)
 
     def _operand_sym(self, node) -> Sym:
+        if isinstance(node, c_ast.Constant) and node.type == "string":
+            raise error(
+                "string literals are outside the kernel subset",
+                node,
+                "use a const char array initialized with { ... }",
+            )
         if isinstance(node, c_ast.ID):
             return self.lookup(node.name, node)
         if isinstance(node, c_ast.StructRef):
@@ -424,7 +446,13 @@ class Expressions:
 
     def _array_ref(self, node) -> tuple[ArraySym, list[RV]]:
         base, idx_nodes = syntax.array_chain(node)
-        if isinstance(base, c_ast.UnaryOp | c_ast.BinaryOp | c_ast.Cast):
+        if isinstance(base, c_ast.Cast):
+            raise error(
+                "pointer cast is outside the subset",
+                base,
+                "kernels use typed arrays; index the array itself",
+            )
+        if isinstance(base, c_ast.UnaryOp | c_ast.BinaryOp):
             raise error(
                 "pointer arithmetic is outside the subset", base, "index the array itself: a[i + k]"
             )

@@ -222,7 +222,9 @@ def run_golden(
         str(ck.source.path.resolve().parent),
         "-idirafter",
         str(INCLUDE_DIR),
-        *cpp_flags(ck.source.include_dirs, ck.source.defines),
+        *cpp_flags(
+            tuple(str(Path(d).resolve()) for d in ck.source.include_dirs), ck.source.defines
+        ),
     ]
     flags += list(cflags)
     if sanitize:

@@ -114,6 +114,7 @@ class Lowerer(Statements, Expressions):
         self.partitions: dict[str, list[Directive]] = {}
         self.directives: list[Directive] = []
         self.interface_depth: dict[str, int] = {}
+        self.pointers: set[int] = set()  # ids of symbols standing for pointer parameters
 
     # ---- entry ----------------------------------------------------------------------
 
@@ -246,7 +247,9 @@ class Lowerer(Statements, Expressions):
         if isinstance(t, CPointer):
             target = t.target
             if isinstance(target, ScalarType):
-                return self._port_scalar(name, f"(*{name})", target, p)
+                sym = self._port_scalar(name, f"(*{name})", target, p)
+                self.pointers.add(id(sym))
+                return sym
             if isinstance(target, CStruct):
                 return self._port_struct(name, f"(*{name})", target, p, ())
             raise error(f"parameter '{name}' has type {t}, which kiln cannot map", p)
@@ -429,6 +432,8 @@ class Lowerer(Statements, Expressions):
         ic = const_eval(node, self._const_lookup)
         if ic is not None:
             return ic
+        if isinstance(node, c_ast.Constant) and node.type == "long double":
+            raise error(f"long double literal {node.value} is outside the subset", node)
         if isinstance(node, c_ast.Constant) and node.type in ("float", "double"):
             t = syntax.float_literal_type(node.value)
             return syntax.float_literal(node.value), t
@@ -495,8 +500,10 @@ class Lowerer(Statements, Expressions):
         while j < len(exprs):
             e = exprs[j]
             if isinstance(e, c_ast.NamedInitializer):
-                raise error(
-                    "designated initializers are outside the subset", e, "list the values in order"
+                raise error(  # pycparser gives designators no position; use the list's
+                    "designated initializers are outside the subset",
+                    e if e.coord else (init if init.coord else node),
+                    "list the values in order",
                 )
             if k >= dims[0]:
                 raise error(f"too many values in initializer (array has {dims[0]})", e)

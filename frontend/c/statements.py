@@ -275,6 +275,14 @@ class Statements:
                 sym.fields[fname] = ArraySym(st, ft.elem, ft.dims)
             else:
                 raise error(f"field '{fname}' of struct {t.name} is outside the subset", d)
+        if isinstance(d.init, c_ast.InitList) and any(
+            isinstance(e, c_ast.NamedInitializer) for e in d.init.exprs
+        ):
+            raise error(
+                "designated initializers are outside the subset",
+                d,
+                "list the field values in order",
+            )
         if d.init is not None:
             if not isinstance(d.init, c_ast.InitList):
                 self._assign_struct(sym, d.init, d)

@@ -49,6 +49,12 @@ def global_decls(ast: c_ast.FileAST) -> dict[str, c_ast.Decl]:
 
 
 def params_of(fdef: c_ast.FuncDef) -> list[c_ast.Decl]:
+    if fdef.param_decls:
+        raise CFrontendError(
+            "K&R-style parameter declarations are outside the subset",
+            loc_of(fdef),
+            "declare parameter types in the parentheses",
+        )
     args = fdef.decl.type.args
     if args is None:
         return []
@@ -68,12 +74,6 @@ def params_of(fdef: c_ast.FuncDef) -> list[c_ast.Decl]:
                 loc_of(p),
                 "name every parameter",
             )
-    if fdef.param_decls:
-        raise CFrontendError(
-            "K&R-style parameter declarations are outside the subset",
-            loc_of(fdef),
-            "declare parameter types in the parentheses",
-        )
     return params
 
 
@@ -90,8 +90,10 @@ def base_name(node) -> str | None:
             return None
 
 
-def assigned_names(node) -> set[str]:
-    """Names assigned, incremented, or passed by address/array anywhere under `node`."""
+def assigned_names(node, plain_call_args: bool = True) -> set[str]:
+    """Names assigned, incremented, or passed by address anywhere under `node`; with
+    `plain_call_args`, also every name passed to a call (an array passed on may be written;
+    a scalar passed by value may not, which is what a loop counter is)."""
     out: set[str] = set()
     for n in walk(node):
         target = None
@@ -104,7 +106,7 @@ def assigned_names(node) -> set[str]:
                 name = base_name(a)
                 if name is not None and not isinstance(a, c_ast.ID | c_ast.Constant):
                     out.add(name)
-                elif isinstance(a, c_ast.ID):
+                elif isinstance(a, c_ast.ID) and plain_call_args:
                     out.add(a.name)  # an array passed on may be written by the callee
         if target is not None:
             name = base_name(target)
@@ -250,8 +252,11 @@ def canonical_for(s: c_ast.For, const_lookup) -> CountedLoop | None:
     if step is None or (step > 0) != (rel in ("<", "<=")):
         return None
     body = s.stmt
-    changed = assigned_names(body)
-    if var in changed:
+    # Scalars passed by value cannot change; an array passed on may (its name is in `changed`).
+    scalars_changed = assigned_names(body, plain_call_args=False)
+    arrays = {base_name(n) for n in walk(hi) if isinstance(n, c_ast.ArrayRef)}
+    changed = scalars_changed | (assigned_names(body) & arrays)
+    if var in scalars_changed:
         return None
     for n in walk(hi):
         if isinstance(n, c_ast.FuncCall | c_ast.Assignment):
