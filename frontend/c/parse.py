@@ -44,7 +44,11 @@ def cpp_flags(include_dirs: tuple[str, ...], defines: tuple[str, ...]) -> list[s
 
 
 def preprocess(path: Path, include_dirs=(), defines=(), workdir: Path | None = None) -> str:
-    work = Path(workdir or tempfile.mkdtemp(prefix="kiln-cpp-"))
+    """The preprocessed text; without `workdir`, the scratch folder is removed afterwards."""
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="kiln-cpp-") as scratch:
+            return preprocess(path, include_dirs, defines, Path(scratch))
+    work = Path(workdir)
     out = work / (path.stem + ".i")
     run = run_tool(
         "gcc",
