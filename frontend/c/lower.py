@@ -454,9 +454,7 @@ class Lowerer(Statements, Expressions):
             return int(value != 0)
         if isinstance(t, FloatType):
             return syntax.python_to_float_raw(value, t)
-        if isinstance(vt, FloatType):
-            return wrap(int(value), t)
-        return wrap(int(value), t)
+        return wrap(int(value), t)  # a float truncates toward zero, as C converts
 
     def _complete_dims(self, t: CArray, init, node) -> CArray:
         if t.dims and t.dims[0] == 0:

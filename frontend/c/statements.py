@@ -410,8 +410,8 @@ class Statements:
             var_t = sym.ctype
         if not isinstance(var_t, IntType):
             return False
-        lo_rv = self._rvalue(canon.lo)
         lo_c = self._constant_of(canon.lo)
+        lo_rv = None if lo_c is not None else self._rvalue(canon.lo)  # C evaluates it first
         hi_c = self._constant_of(canon.hi)
         pvar = promote(var_t)
         if hi_c is None:
@@ -440,7 +440,7 @@ class Statements:
         if lo_c is not None and var_t.contains_raw(wrap(lo_c[0], var_t)):
             lo: int | Value = wrap(lo_c[0], var_t)
         else:
-            lo = self._convert(lo_rv, var_t, s)
+            lo = self._convert(lo_rv or self._rvalue(canon.lo), var_t, s)
         # A counter declared outside the loop keeps its final value, unless nothing reads it.
         final = None
         if not declared and syntax.used_outside_counted_loops(
@@ -484,8 +484,6 @@ class Statements:
         if final is not None:
             sym = self.lookup(canon.var, s)
             self.kb.write(sym.storage, self.kb.const(wrap(final, var_t), var_t))
-        elif declared:
-            pass
         return True
 
     def _constant_of(self, node):
