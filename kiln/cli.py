@@ -9,33 +9,10 @@ from fractions import Fraction
 from pathlib import Path
 
 from kiln.errors import KilnError
+from kiln.sources import pick_kernel as _pick_kernel
+from kiln.sources import read_ir as _read_ir
 
 _EPILOG = "Run `kiln COMMAND --help` for a command's options."
-
-
-def _read_ir(path: str):
-    from kiln.ir.parser import parse
-
-    p = Path(path)
-    if not p.exists():
-        raise KilnError(f"{path}: no such file", hint="give the path of a .kir IR text file")
-    if not p.is_file():
-        raise KilnError(f"{path}: not a file", hint="give the path of a .kir IR text file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise KilnError(
-            f"{path}: not UTF-8 text (byte {err.start})", hint="IR files are UTF-8 text"
-        ) from None
-    return parse(text, str(p))
-
-
-def _pick_kernel(module, name: str | None):
-    try:
-        return module.kernel(name)
-    except KeyError:
-        names = ", ".join(f"@{k.name}" for k in module.kernels)
-        raise KilnError(f"no kernel @{name} in the file", hint=f"kernels: {names}") from None
 
 
 def _parse_assignment(text: str, kernel) -> tuple[str, int | list[int]]:
@@ -158,6 +135,58 @@ def cmd_c(args) -> int:
     return 0
 
 
+def _limit(text: str) -> tuple[str, int]:
+    name, sep, value = text.partition("=")
+    if not sep or not name or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not CLASS=N (e.g. mul=2, div=1, @A=1 for array A's ports)"
+        )
+    return name, int(value)
+
+
+def cmd_schedule(args) -> int:
+    from kiln.scheduling import schedule_file, write_atomically
+
+    result = schedule_file(
+        args.file,
+        args.top,
+        args.clock_ns,
+        ii=args.ii,
+        delays_file=args.delays,
+        limits=dict(args.limit),
+        param_ports=args.param_ports,
+        local_ports=args.local_ports,
+        exact=args.exact,
+        include_dirs=args.include,
+        defines=args.define,
+    )
+    print(result.format())
+    if args.json:
+        print(f"schedule written to {write_atomically(args.json, result.dumps() + chr(10))}")
+    return 0
+
+
+def cmd_characterize(args) -> int:
+    from kiln.feedback.characterize import characterize, stderr_progress
+
+    data = characterize(
+        liberty=Path(args.liberty) if args.liberty else None,
+        out=Path(args.out),
+        opcodes=args.ops.split(",") if args.ops else None,
+        widths=[int(w) for w in args.widths.split(",")] if args.widths else None,
+        jobs=args.jobs,
+        workdir=Path(args.workdir) if args.workdir else None,
+        progress=stderr_progress,
+    )
+    ops = data["ops"]
+    print(
+        f"library {data['library']}: register overhead {data['register_overhead_ps']:g} ps, "
+        f"{len(ops)} op(s) characterized; written to {args.out}"
+    )
+    print(f"use it with: kiln schedule FILE --top F --clock-ns T --delays {args.out}")
+    return 0
+
+
 def _add_c_options(p: argparse.ArgumentParser) -> None:
     """-I, -D and --tb, the same in every command that reads C."""
     p.add_argument(
@@ -265,6 +294,62 @@ def build_parser() -> argparse.ArgumentParser:
         f"{','.join(DEFAULT_FLOW)})",
     )
     p.set_defaults(func=cmd_c)
+
+    p = sub.add_parser(
+        "schedule",
+        help="SDC-schedule a C or IR kernel: per-op cycles, II of pipelined loops, registers",
+    )
+    p.add_argument("file", help="C source (.c) or IR text (.kir)")
+    p.add_argument("--top", help="the kernel's function name (for .kir: default the first)")
+    p.add_argument("--clock-ns", type=float, required=True, help="clock period in ns")
+    p.add_argument(
+        "--ii",
+        type=_positive,
+        help="pipeline every innermost loop with this target II (default: loops with a "
+        "pipeline pragma, at the pragma's II)",
+    )
+    p.add_argument("--json", metavar="OUT", help="also write the schedule as JSON to OUT")
+    p.add_argument(
+        "--delays",
+        metavar="FILE",
+        help="delay data from `kiln characterize` (default: the shipped generic library)",
+    )
+    p.add_argument(
+        "--limit",
+        type=_limit,
+        action="append",
+        default=[],
+        metavar="CLASS=N",
+        help="units of a resource class: mul, div, or @ARRAY for an array's ports per "
+        "bank (repeatable; default: unlimited mul/div)",
+    )
+    p.add_argument(
+        "--param-ports", type=_positive, default=1, help="ports per array parameter (default 1)"
+    )
+    p.add_argument(
+        "--local-ports", type=_positive, default=2, help="ports per local array bank (default 2)"
+    )
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="solve with CP-SAT (exact, resource-optimal; for small kernels)",
+    )
+    _add_c_options(p)
+    p.set_defaults(func=cmd_schedule)
+
+    p = sub.add_parser(
+        "characterize",
+        help="measure every op's delay on a cell library (Yosys + ABC + OpenSTA) for the scheduler",
+    )
+    p.add_argument(
+        "--liberty", metavar="FILE", help="Liberty cell library (default: kiln's generic 45 nm)"
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help="delay data file to write (JSON)")
+    p.add_argument("--ops", metavar="OP,OP", help="only these opcodes (default: every timed op)")
+    p.add_argument("--widths", metavar="W,W", help="bit widths (default 1,2,4,8,16,24,32,48,64)")
+    p.add_argument("--jobs", type=_positive, default=2, help="parallel synthesis jobs")
+    p.add_argument("--workdir", metavar="DIR", help="keep each job's netlists and tool logs here")
+    p.set_defaults(func=cmd_characterize)
 
     p = sub.add_parser("demo", help="compile y = sat((a*b + c) >> 3) and prove it in RTL")
     p.add_argument("-o", "--output", default="kiln_out/demo", help="output folder")

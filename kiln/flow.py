@@ -20,8 +20,8 @@ from kiln.ir.kernel import Kernel
 from kiln.ir.passes import DEFAULT_FLOW, PassRun, passes_named, run_passes
 from kiln.ir.printer import print_kernel
 from kiln.ir.verifier import verify_kernel
-from kiln.scheduler.asap import schedule_asap
 from kiln.scheduler.delay_model import DelayModel
+from kiln.scheduler.kernel_schedule import schedule_straight_line
 from kiln.scheduler.schedule import Schedule
 
 DEFAULT_CLOCK_PS = 2000.0
@@ -117,7 +117,7 @@ def compile_kernel(
     verify_kernel(kernel)
     compiled = copy.deepcopy(kernel)
     log = run_passes(compiled, passes_named(tuple(passes)))
-    schedule = schedule_asap(compiled.body, clock_period_ps, delays, f"kernel @{kernel.name}")
+    schedule = schedule_straight_line(compiled, clock_period_ps, delays)
     module = emit_kernel(compiled, schedule)
     out_dir = Path(out_dir).absolute()
     out_dir.mkdir(parents=True, exist_ok=True)

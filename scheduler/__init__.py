@@ -1,7 +1,7 @@
 """Scheduling: dependence graphs, delay models, schedulers and the schedules they return."""
 
 from kiln.scheduler.asap import schedule_asap
-from kiln.scheduler.delay_model import DelayModel, provisional_delay_ps
+from kiln.scheduler.delay_model import DelayModel
 from kiln.scheduler.deps import dependence_graph
 from kiln.scheduler.schedule import Schedule, Slot
 
@@ -10,6 +10,5 @@ __all__ = [
     "Schedule",
     "Slot",
     "dependence_graph",
-    "provisional_delay_ps",
     "schedule_asap",
 ]

@@ -72,6 +72,13 @@ def horizon(problem: Problem, ii: int) -> int:
 
 
 def check_feasible_ops(problem: Problem) -> None:
+    if problem.budget_ps <= 0:
+        raise InfeasibleError(
+            f"{problem.name}: a {problem.clock_period_ps:g} ps clock leaves no time for logic: "
+            f"the registers alone take {problem.register_overhead_ps:g} ps (clock-to-Q plus "
+            "setup)",
+            hint=f"use a clock period well above {problem.register_overhead_ps:g} ps",
+        )
     slow = too_slow(problem)
     if slow:
         raise explain_too_slow(problem, slow)

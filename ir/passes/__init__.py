@@ -4,12 +4,18 @@ from kiln.errors import KilnError
 from kiln.ir.passes.base import Pass, PassRun, run_passes
 from kiln.ir.passes.const_fold import fold_constants
 from kiln.ir.passes.dce import eliminate_dead_code
+from kiln.ir.passes.unroll import unroll_loops
 
 PASSES: dict[str, Pass] = {
     p.name: p
     for p in (
         Pass("const-fold", "pure ops on constants become constants", fold_constants),
         Pass("dce", "drop effect-free ops whose results are unused", eliminate_dead_code),
+        Pass(
+            "unroll",
+            "copy the bodies of loops marked unroll or nested in a pipelined loop",
+            unroll_loops,
+        ),
     )
 }
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from kiln.errors import SourceLoc
-from kiln.scheduler.exact import schedule_exact
 from kiln.scheduler.explain import InfeasibleError
 from kiln.scheduler.modulo import schedule_loop
 from kiln.scheduler.problem import Dep, Problem, SchedOp, res_mii
 
 sys.path.insert(0, str(Path(__file__).parent))
+import independent  # noqa: E402
 from random_problems import random_loop  # noqa: E402
 
 
@@ -93,25 +93,13 @@ def test_a_resource_ii_below_res_mii_is_explained():
         schedule_loop(_ports(3, 1), 1, max_ii=2)
 
 
-def _independent_rec_mii(p: Problem) -> int:
-    """The smallest II that CP-SAT can schedule with the resources taken away."""
-    free = Problem(p.clock_period_ps, p.register_overhead_ps, dict(p.ops), list(p.deps))
-    for ii in range(1, 64):
-        try:
-            schedule_exact(free, ii)
-            return ii
-        except InfeasibleError:
-            continue
-    raise AssertionError("no II up to 64")
-
-
 @pytest.mark.parametrize("seed", range(40))
 def test_random_loops_reach_the_minimum_ii_or_say_why(seed):
     p = random_loop(seed)
     sol, report = schedule_loop(p, 1)
     p.verify(sol)
-    mii = max(_independent_rec_mii(p), res_mii(p)[0])
-    assert report.rec_mii == _independent_rec_mii(p)
+    mii = max(independent.rec_mii(p), res_mii(p)[0])
+    assert report.rec_mii == independent.rec_mii(p)
     assert sol.ii >= mii
     if sol.ii > mii:
         assert report.reason and "no placement" in report.reason

@@ -18,6 +18,7 @@ from kiln.scheduler.resources import schedule_with_resources
 from kiln.scheduler.sdc import _integral, schedule_sdc
 
 sys.path.insert(0, str(Path(__file__).parent))
+from independent import path_delays  # noqa: E402
 from random_problems import random_dag  # noqa: E402
 
 
@@ -34,32 +35,13 @@ def test_sdc_register_objective_equals_the_cp_sat_optimum(group):
         assert objective(p, lp) == objective(p, cp), (seed, lp.register_bits, cp.register_bits)
 
 
-def _path_delays(p: Problem) -> dict[tuple[str, str], float]:
-    """Brute force: the longest combinational path delay between every pair."""
-    g = nx.DiGraph()
-    g.add_nodes_from(p.ops)
-    g.add_edges_from((d.src, d.dst) for d in p.deps if d.chains)
-    out = {}
-    for a in p.ops:
-        if p.ops[a].latency:
-            continue
-        dist = {a: p.ops[a].delay_ps}
-        for x in nx.topological_sort(g.subgraph(nx.descendants(g, a) | {a})):
-            for y in g.successors(x):
-                if x != a and p.ops[x].latency:
-                    continue
-                dist[y] = max(dist.get(y, 0.0), dist[x] + p.ops[y].delay_ps)
-        out.update({(a, b): d for b, d in dist.items() if b != a})
-    return out
-
-
 @pytest.mark.parametrize("seed", range(30))
 def test_chaining_table_implies_every_too_long_path(seed):
     """Each pair whose path exceeds the budget is kept, or follows from kept pairs and
     dependences; each kept pair really is too long."""
     p = random_dag(seed)
     pairs = chaining_pairs(p)
-    brute = _path_delays(p)
+    brute = path_delays(p)
     for a, b, d in pairs:
         assert brute[(a, b)] >= d > p.budget_ps
     g = nx.DiGraph()

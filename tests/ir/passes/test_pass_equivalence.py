@@ -7,10 +7,10 @@ import random
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from kiln.errors import InterpretError
+from kiln.errors import InterpretError, KilnError
 from kiln.ir import ArrayType, Direction, interpret, parse_kernel, print_ir
 from kiln.ir.passes import PASSES, run_passes
 
@@ -41,7 +41,12 @@ def test_pass_preserves_results(name, k, seed):
             ]
             inputs[p.name] = cells if isinstance(p.type, ArrayType) else cells[0]
     after = parse_kernel(print_ir(k))  # a copy to rewrite
-    run_passes(after, [PASSES[name]])  # checked: verifies the result
+    try:
+        run_passes(after, [PASSES[name]])  # checked: verifies the result
+    except KilnError as err:
+        if name == "unroll" and "more than the limit" in err.message:
+            reject()  # a random nest too big to unroll is refused by design, not a bug
+        raise
     expected, got = run(k, inputs), run(after, inputs)
     if expected is InterpretError and name == "dce":
         return  # dropping a dead out-of-bounds load may let a stopped run finish

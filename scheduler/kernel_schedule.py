@@ -1,0 +1,191 @@
+"""Schedule a whole kernel: every region, each solved, verified and reported.
+
+Straight-line regions and loops that are not pipelined get the SDC schedule with
+linear-order resource constraints; pipelined loops get the modulo scheduler. Every answer
+passes `Problem.verify` before it is returned.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from kiln.errors import ScheduleError
+from kiln.ir.kernel import Kernel
+from kiln.scheduler.delay_model import DelayModel
+from kiln.scheduler.deps import dependence_graph, straight_line_ops
+from kiln.scheduler.exact import schedule_exact
+from kiln.scheduler.modulo import IIReport, schedule_loop
+from kiln.scheduler.problem import Solution
+from kiln.scheduler.regions import Options, Region, kernel_regions
+from kiln.scheduler.resources import schedule_with_resources
+from kiln.scheduler.schedule import Schedule, Slot
+
+
+@dataclass
+class RegionSchedule:
+    region: Region
+    solution: Solution
+    ii: IIReport | None = None
+
+    def rows(self) -> list[dict]:
+        p, sol = self.region.problem, self.solution
+        out = []
+        for name, op in p.ops.items():
+            out.append(
+                {
+                    "op": name,
+                    "label": op.label or name,
+                    "cycle": sol.cycles[name],
+                    "start_ps": round(sol.start_ps[name], 3),
+                    "delay_ps": round(op.delay_ps, 3),
+                    "latency": op.latency,
+                    "width": op.width,
+                    "loc": str(op.loc) if op.loc else None,
+                }
+            )
+        out.sort(key=lambda r: (r["cycle"], r["start_ps"]))
+        return out
+
+    def to_json(self) -> dict:
+        sol = self.solution
+        return {
+            "region": self.region.problem.name,
+            "pipelined": self.region.pipelined,
+            "stages": sol.stages,
+            "ii": sol.ii or None,
+            "register_bits": sol.register_bits,
+            "solver": sol.solver,
+            "seconds": round(sol.seconds, 4),
+            "ii_report": self.ii.to_json() if self.ii else None,
+            "ops": self.rows(),
+        }
+
+
+@dataclass
+class KernelSchedule:
+    kernel: str
+    clock_period_ps: float
+    register_overhead_ps: float
+    delay_library: str
+    regions: list[RegionSchedule] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def register_bits(self) -> int:
+        return sum(r.solution.register_bits for r in self.regions)
+
+    def to_json(self) -> dict:
+        return {
+            "format": "kiln-schedule",
+            "version": 1,
+            "kernel": self.kernel,
+            "clock_period_ps": self.clock_period_ps,
+            "register_overhead_ps": self.register_overhead_ps,
+            "delay_library": self.delay_library,
+            "register_bits": self.register_bits,
+            "notes": self.notes,
+            "regions": [r.to_json() for r in self.regions],
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2)
+
+    def format(self) -> str:
+        lines = [
+            f"kernel {self.kernel}: {len(self.regions)} region(s) at {self.clock_period_ps:g} ps "
+            f"({self.register_overhead_ps:g} ps register overhead per stage, delays: "
+            f"{self.delay_library})"
+        ]
+        for r in self.regions:
+            sol = r.solution
+            lines.append("")
+            head = f"{r.region.problem.name}: {sol.stages} stage(s)"
+            if sol.ii:
+                head += f", II {sol.ii}"
+            lines.append(head + f", {sol.register_bits} register bits ({sol.solver})")
+            lines.append(f"  {'cycle':>5}  {'start..end ps':>17}  {'lat':>3}  {'source':<24} op")
+            rows = r.rows()
+            shown = [row for row in rows if not row["label"].endswith("= const")]
+            for row in shown:
+                end = row["start_ps"] + row["delay_ps"]
+                span = f"{row['start_ps']:7.1f}..{end:7.1f}"
+                lat = str(row["latency"]) if row["latency"] else ""
+                loc = row["loc"] or ""
+                lines.append(f"  {row['cycle']:>5}  {span:>17}  {lat:>3}  {loc:<24} {row['label']}")
+            if len(shown) < len(rows):
+                lines.append(f"  ({len(rows) - len(shown)} constants not shown: wiring, no delay)")
+            if r.ii is not None:
+                lines.append(
+                    f"  II: target {r.ii.target}, achieved {r.ii.achieved} "
+                    f"(ResMII {r.ii.res_mii}, RecMII {r.ii.rec_mii})"
+                )
+                if r.ii.reason:
+                    lines.append(f"  why not lower: {r.ii.reason}")
+        for note in self.notes:
+            lines.append(f"note: {note}")
+        total = sum(r.solution.stages for r in self.regions)
+        lines.append("")
+        lines.append(
+            f"summary: {len(self.regions)} region(s), {total} stage(s) in all, "
+            f"{self.register_bits} register bits"
+        )
+        return "\n".join(lines)
+
+
+def schedule_region(region: Region, exact: bool = False) -> RegionSchedule:
+    p = region.problem
+    if region.pipelined:
+        sol, report = schedule_loop(p, region.target_ii, exact=exact)
+    else:
+        sol, report = (schedule_exact(p) if exact else schedule_with_resources(p)), None
+    p.verify(sol)
+    return RegionSchedule(region, sol, report)
+
+
+def schedule_kernel(
+    kernel: Kernel,
+    clock_period_ps: float,
+    delays: DelayModel | None = None,
+    options: Options | None = None,
+    exact: bool = False,
+) -> KernelSchedule:
+    delays = delays or DelayModel()
+    opts = options or Options()
+    opts.clock_period_ps = clock_period_ps
+    regions, notes = kernel_regions(kernel, delays, opts)
+    out = KernelSchedule(
+        kernel.name,
+        clock_period_ps,
+        delays.register_overhead_ps,
+        getattr(delays, "library", "custom"),
+        notes=notes,
+    )
+    for r in regions:
+        out.regions.append(schedule_region(r, exact))
+    return out
+
+
+def schedule_straight_line(
+    kernel: Kernel, clock_period_ps: float, delays: DelayModel | None = None
+) -> Schedule:
+    """The SDC schedule of a loop-free kernel, in the per-IR-op form the backend emits.
+
+    Multi-cycle units are off: the straight-line backend computes each op within its cycle,
+    so an op slower than a stage is an error that names it.
+    """
+    if clock_period_ps <= 0:
+        raise ScheduleError(f"clock period must be positive, got {clock_period_ps} ps")
+    delays = delays or DelayModel()
+    ops = straight_line_ops(kernel.body, f"kernel @{kernel.name}")
+    opts = Options(clock_period_ps=clock_period_ps, pipeline_units=False)
+    regions, _ = kernel_regions(kernel, delays, opts)
+    slots: dict[int, Slot] = {}
+    for r in regions:
+        done = schedule_region(r)
+        for name, op in r.ir_ops.items():
+            sol = done.solution
+            slots[id(op)] = Slot(sol.cycles[name], sol.start_ps[name], r.problem.ops[name].delay_ps)
+    schedule = Schedule(clock_period_ps, ops, slots)
+    schedule.verify(list(dependence_graph(ops).edges))
+    return schedule

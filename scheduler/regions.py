@@ -1,0 +1,362 @@
+"""From kernel IR to scheduling problems: one `Region` per straight-line stretch or loop body.
+
+A region is a run of ops (branches included: their ops become one dataflow graph, pure
+ops speculated, stores and variable writes guarded by their conditions) with no loop
+inside. The body of an innermost loop is one region; a loop that still holds a loop is
+split around it. Values from outside a region (scalar inputs, loop counters, values of
+enclosing blocks) enter as inputs pinned to its first cycle.
+
+Dependences: SSA def-use; scalar variables are forwarded within a region (a read after a
+write takes the written value combinationally) and carried across iterations through
+their register; arrays are ordered by an affine dependence test (`affine`), which also
+gives loop-carried distances. Memory loads take `mem_latency` cycles; multipliers and
+dividers slower than a stage become pipelined units.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kiln.errors import SourceLoc
+from kiln.ir.kernel import (
+    Block,
+    Direction,
+    ForLoop,
+    IfElse,
+    Kernel,
+    Op,
+    StorageKind,
+    Value,
+    WhileLoop,
+    walk,
+)
+from kiln.ir.ops import OPS
+from kiln.scheduler.affine import AffineForms, carried_distance, never_equal
+from kiln.scheduler.delay_model import DelayModel
+from kiln.scheduler.problem import Dep, Problem, SchedOp
+
+PIPELINED_KINDS = ("mul", "div")
+
+
+@dataclass
+class Options:
+    """What the region builder assumes about the hardware. Documented in the CLI help."""
+
+    clock_period_ps: float = 2000.0
+    mem_latency: int = 1  # cycles from a load's address to its data
+    param_ports: int = 1  # ports per bank of an array parameter (a single-port RAM)
+    local_ports: int = 2  # ports per bank of a local, static or const array (dual-port RAM)
+    limits: dict[str, int] = field(default_factory=dict)  # e.g. {"mul": 2}
+    ii: int | None = None  # pipeline every innermost loop at this target II
+    pipeline_units: bool = True  # mul/div slower than a stage become pipelined units
+
+
+@dataclass
+class Region:
+    """One problem, the IR ops behind its nodes, and what kind of code it came from."""
+
+    problem: Problem
+    ir_ops: dict[str, Op]  # node name -> IR op (inputs have none)
+    loop: ForLoop | WhileLoop | None = None
+    target_ii: int = 0  # 0: not pipelined
+    note: str | None = None  # why a loop marked for pipelining is not
+
+    @property
+    def pipelined(self) -> bool:
+        return self.target_ii > 0
+
+
+def _has_loop(block: Block) -> bool:
+    return any(isinstance(s, ForLoop | WhileLoop) for s in walk(block))
+
+
+def _where(loc: SourceLoc | None) -> str:
+    return f" at {loc}" if loc else ""
+
+
+class _Builder:
+    def __init__(self, kernel: Kernel, delays: DelayModel, opts: Options):
+        self.kernel, self.delays, self.opts = kernel, delays, opts
+        self.regions: list[Region] = []
+        self.notes: list[str] = []
+        self.limits = dict(opts.limits)  # grows with one entry per memory bank seen
+        self.forms = AffineForms({}, _const_value)
+
+    # --- walking the kernel ---------------------------------------------------------
+    def block(self, block: Block, where: str) -> None:
+        run: list = []
+        for s in block.stmts:
+            if isinstance(s, Op) or (isinstance(s, IfElse) and not self._if_has_loop(s)):
+                run.append(s)
+                continue
+            self.flush(run, where)
+            run = []
+            if isinstance(s, IfElse):
+                self.block(s.then, f"then-branch{_where(s.place)}")
+                if s.orelse is not None:
+                    self.block(s.orelse, f"else-branch{_where(s.place)}")
+            else:
+                self.loop(s)
+        self.flush(run, where)
+
+    def _if_has_loop(self, s: IfElse) -> bool:
+        return _has_loop(s.then) or (s.orelse is not None and _has_loop(s.orelse))
+
+    def flush(self, run: list, where: str) -> None:
+        if any(True for s in run for _ in _ops_of(s)):
+            self.regions.append(self.region(run, f"{where}", None, 0))
+
+    def loop(self, loop: ForLoop | WhileLoop) -> None:
+        kind = "for" if isinstance(loop, ForLoop) else "while"
+        name = f"{kind} loop{_where(loop.place)}"
+        stmts = (
+            loop.body.stmts if isinstance(loop, ForLoop) else [*loop.cond.stmts, *loop.body.stmts]
+        )
+        target = self.opts.ii if self.opts.ii is not None else loop.directives.pipeline
+        inner = isinstance(loop, ForLoop) and _has_loop(loop.body)
+        inner = inner or (
+            isinstance(loop, WhileLoop) and (_has_loop(loop.body) or _has_loop(loop.cond))
+        )
+        if inner:
+            if loop.directives.pipeline:
+                nested = next(s for s in walk(loop.body) if isinstance(s, ForLoop | WhileLoop))
+                note = (
+                    f"{name} is not pipelined: it holds a loop{_where(nested.place)} that is "
+                    "still a loop after unrolling (only loops with a constant trip count unroll)"
+                )
+                self.notes.append(note)
+            self.block(loop.body if isinstance(loop, ForLoop) else loop.cond, f"{name} (outer)")
+            if isinstance(loop, WhileLoop):
+                self.block(loop.body, f"{name} (outer)")
+            return
+        self.regions.append(self.region(stmts, name, loop, target))
+
+    # --- one region -----------------------------------------------------------------
+    def region(self, stmts: list, name: str, loop, target_ii: int) -> Region:
+        p = Problem(
+            clock_period_ps=self.opts.clock_period_ps,
+            register_overhead_ps=self.delays.register_overhead_ps,
+            name=name,
+            ii=target_ii,
+        )
+        flat = [(op, guards) for s in stmts for op, guards in _ops_of(s)]
+        self.forms = AffineForms(
+            {id(op.result): op for op, _ in flat if op.result is not None}, _const_value
+        )
+        r = Region(p, {}, loop, target_ii)
+        names: dict[int, str] = {}  # id(op) -> node
+        producer: dict[int, str] = {}  # id(value) -> node
+        counts: dict[str, int] = defaultdict(int)
+        for op, _ in flat:
+            base = op.result.name if op.result is not None else f"{op.opcode}.{op.storage.name}"
+            counts[base] += 1
+            node = base if counts[base] == 1 else f"{base}#{counts[base]}"
+            names[id(op)] = node
+            r.ir_ops[node] = op
+            p.add_op(self.sched_op(node, op))
+            if op.result is not None:
+                producer[id(op.result)] = node
+
+        def source(v: Value) -> str:
+            if id(v) not in producer:
+                node = f"in:{v.name}"
+                if node not in p.ops:
+                    p.add_op(SchedOp(node, width=v.type.width, label=f"input %{v.name}"))
+                    p.pins[node] = "first"
+                producer[id(v)] = node
+            return producer[id(v)]
+
+        for op, guards in flat:
+            node = names[id(op)]
+            for v in op.operands:
+                src = source(v)
+                p.add_dep(Dep(src, node, p.ops[src].latency))
+            if op.opcode in ("store", "write"):
+                for g in guards:
+                    src = source(g)
+                    p.add_dep(Dep(src, node, p.ops[src].latency, why="is guarded by"))
+        self.variables(p, flat, names, loop is not None and target_ii > 0)
+        self.memories(p, flat, names, producer, loop, target_ii > 0)
+        if loop is None:
+            for op, _ in flat:
+                st = op.storage
+                out = st is not None and st.direction in (Direction.OUT, Direction.INOUT)
+                if op.opcode == "write" and st.kind == StorageKind.PARAM and out:
+                    p.pins[names[id(op)]] = "last"
+        return r
+
+    def sched_op(self, node: str, op: Op) -> SchedOp:
+        delay = self.delays.delay_ps(op)
+        latency, resources = 0, ()
+        budget = self.opts.clock_period_ps - self.delays.register_overhead_ps
+        kind = OPS[op.opcode].kind
+        if op.opcode == "load":
+            latency = self.opts.mem_latency
+        if kind in PIPELINED_KINDS:
+            resources = (kind,)
+            if self.opts.pipeline_units and delay > budget > 0:
+                latency, delay = math.ceil(delay / budget), 0.0
+        if op.storage is not None and op.storage.is_array:
+            resources = self.banks(op)
+        width = op.result.type.width if op.result is not None and kind != "const" else 0
+        if op.opcode == "write":
+            width = op.operands[-1].type.width
+        text = f"%{op.result.name} = {op.opcode}" if op.result is not None else op.opcode
+        if op.storage is not None:
+            text += f" @{op.storage.name}"
+        return SchedOp(node, delay, latency, width, resources, 1, op.place, text)
+
+    # --- memories -------------------------------------------------------------------
+    def banks(self, op: Op) -> tuple[str, ...]:
+        """The port classes an array access occupies; sets their limits on first sight."""
+        st = op.storage
+        part = st.partition
+        shape = st.type.shape
+        ports = self.opts.param_ports if st.kind == StorageKind.PARAM else self.opts.local_ports
+        if part is None:
+            classes = [f"@{st.name}"]
+        else:
+            cut = range(len(shape)) if part.dim == -1 else [part.dim]
+            if part.kind == "complete" and len(cut) == len(shape):
+                return ()  # every element its own register: no port to share
+            per_dim: list[list[int | None]] = []
+            for d, size in enumerate(shape):
+                form = self.forms.of(op.operands[d]) if d in cut else None
+                if d not in cut:
+                    per_dim.append([None])
+                elif form is not None and not form.terms:
+                    per_dim.append([_bank(part, size, form.const)])
+                else:
+                    per_dim.append(list(range(_bank_count(part, size))))
+            classes = [
+                f"@{st.name}[" + ",".join("*" if b is None else str(b) for b in combo) + "]"
+                for combo in _product(per_dim)
+            ]
+        for c in classes:
+            self.limits.setdefault(c, ports)
+        return tuple(classes)
+
+    def memories(self, p: Problem, flat, names, producer, loop, pipelined: bool) -> None:
+        forms = self.forms
+        by_array: dict[int, list[Op]] = defaultdict(list)
+        for op, _ in flat:
+            if op.opcode in ("load", "store"):
+                by_array[id(op.storage)].append(op)
+        var = id(loop.var) if isinstance(loop, ForLoop) else None
+        step = loop.step if isinstance(loop, ForLoop) else 0
+        for accesses in by_array.values():
+            rank = len(accesses[0].storage.type.shape)
+            idx = {id(a): [forms.of(v) for v in a.operands[:rank]] for a in accesses}
+            for i, a in enumerate(accesses):
+                for b in accesses[i + 1 :]:
+                    if a.opcode == "load" and b.opcode == "load":
+                        continue
+                    if not never_equal(idx[id(a)], idx[id(b)]):
+                        p.add_dep(_mem_dep(names[id(a)], names[id(b)], a, b, 0))
+            if not pipelined:
+                continue
+            for a in accesses:
+                for b in accesses:
+                    if a.opcode == "load" and b.opcode == "load":
+                        continue
+                    d = carried_distance(idx[id(a)], idx[id(b)], var, step)
+                    if d is not None:
+                        p.add_dep(_mem_dep(names[id(a)], names[id(b)], a, b, d))
+        for k in list(p.ops.values()):
+            for c in k.resources:
+                if c in self.limits:
+                    p.limits[c] = self.limits[c]
+
+    # --- scalar variables -----------------------------------------------------------
+    def variables(self, p: Problem, flat, names, pipelined: bool) -> None:
+        writes: dict[int, list[tuple[str, bool]]] = defaultdict(list)  # since last full write
+        incoming_reads: dict[int, list[str]] = defaultdict(list)
+        reads_since: dict[int, list[str]] = defaultdict(list)
+        first_writes: dict[int, list[str]] = defaultdict(list)
+        for op, guards in flat:
+            st = op.storage
+            if st is None or st.is_array:
+                continue
+            key, node = id(st), names[id(op)]
+            if op.opcode == "read":
+                for w, _ in writes[key]:
+                    p.add_dep(Dep(w, node, 0, why=f"reads @{st.name}, forwarded from"))
+                if not any(full for _, full in writes[key]):
+                    incoming_reads[key].append(node)
+                reads_since[key].append(node)
+            else:
+                for r in reads_since[key]:
+                    p.add_dep(Dep(r, node, 0, value=False, why=f"overwrites @{st.name} read by"))
+                for w, _ in writes[key]:
+                    p.add_dep(Dep(w, node, 0, value=False, why=f"writes @{st.name} after"))
+                if not any(full for _, full in writes[key]):
+                    first_writes[key].append(node)
+                full = not guards
+                writes[key] = [(node, full)] if full else [*writes[key], (node, full)]
+                reads_since[key] = []
+        if not pipelined:
+            return
+        for key, reads in incoming_reads.items():
+            for w, _ in writes.get(key, []):
+                for r in reads:
+                    name = p.ops[r].label.split("@")[-1]
+                    p.add_dep(
+                        Dep(w, r, 1, 1, why=f"reads @{name} written in the previous iteration by")
+                    )
+                for r in reads:
+                    for fw in first_writes[key]:
+                        p.add_dep(Dep(r, fw, 0, 1, value=False, why="overwrites, next iteration,"))
+
+
+def _mem_dep(an: str, bn: str, a: Op, b: Op, distance: int) -> Dep:
+    """a (earlier) and b (later, `distance` iterations on) may touch the same element."""
+    name = a.storage.name
+    if a.opcode == "store" and b.opcode == "load":
+        return Dep(an, bn, 1, distance, value=False, why=f"loads @{name} stored by")
+    if a.opcode == "load":
+        return Dep(an, bn, 0, distance, value=False, why=f"stores @{name} read by")
+    return Dep(an, bn, 1, distance, value=False, why=f"stores @{name} after")
+
+
+def _ops_of(s, guards: tuple[Value, ...] = ()):
+    """(op, the conditions guarding it) for each op of a loop-free statement, in order."""
+    if isinstance(s, Op):
+        yield s, guards
+        return
+    yield from ((op, g) for t in s.then.stmts for op, g in _ops_of(t, (*guards, s.cond)))
+    if s.orelse is not None:
+        yield from ((op, g) for t in s.orelse.stmts for op, g in _ops_of(t, (*guards, s.cond)))
+
+
+def _const_value(op: Op) -> int:
+    return op.attrs["value"]
+
+
+def _bank_count(part, size: int) -> int:
+    return size if part.kind == "complete" else min(part.factor, size)
+
+
+def _bank(part, size: int, idx: int) -> int:
+    if part.kind == "complete":
+        return idx
+    if part.kind == "cyclic":
+        return idx % part.factor
+    return idx // math.ceil(size / part.factor)
+
+
+def _product(lists):
+    out = [()]
+    for options in lists:
+        out = [(*o, x) for o in out for x in options]
+    return out
+
+
+def kernel_regions(
+    kernel: Kernel, delays: DelayModel, opts: Options
+) -> tuple[list[Region], list[str]]:
+    """The regions of `kernel` in program order, and notes on loops left unpipelined."""
+    b = _Builder(kernel, delays, opts)
+    b.block(kernel.body, f"kernel {kernel.name}")
+    return b.regions, b.notes
