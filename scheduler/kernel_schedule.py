@@ -122,6 +122,13 @@ class KernelSchedule:
                 )
                 if r.ii.reason:
                     lines.append(f"  why not lower: {r.ii.reason}")
+                if r.ii.reason and r.ii.reason.startswith("resource @"):
+                    lines.append(
+                        "  hint: partition the array (#pragma HLS array_partition) or give it "
+                        "more ports (--param-ports, --local-ports)"
+                    )
+                elif r.ii.reason and r.ii.reason.startswith("resource "):
+                    lines.append("  hint: allow more units (--limit CLASS=N)")
         for note in self.notes:
             lines.append(f"note: {note}")
         total = sum(r.solution.stages for r in self.regions)

@@ -132,7 +132,8 @@ def schedule_loop(
         uses = sum(op.occupancy for op in problem.ops.values() if res_cls in op.resources)
         raise InfeasibleError(
             f"{problem.name}: no schedule at II {max_ii}: {uses} use(s) of {res_cls} per "
-            f"iteration need II {res} with {problem.limits[res_cls]} unit(s)",
+            f"iteration need II {res} with {problem.limits[res_cls]} unit(s); used at "
+            f"{_lines(problem, res_cls)}",
             hint="add units of the resource, or partition the array for more ports",
             ops=[n for n, op in problem.ops.items() if res_cls in op.resources],
         )
@@ -169,7 +170,7 @@ def _report(problem, target, ii, res, res_cls, rec, recurrence) -> IIReport:
         uses = sum(op.occupancy for op in problem.ops.values() if res_cls in op.resources)
         report.reason = (
             f"resource {res_cls} needs II {res}: {uses} use(s) per iteration, "
-            f"{problem.limits[res_cls]} unit(s)"
+            f"{problem.limits[res_cls]} unit(s); used at {_lines(problem, res_cls)}"
         )
     else:
         report.reason = (
@@ -177,3 +178,15 @@ def _report(problem, target, ii, res, res_cls, rec, recurrence) -> IIReport:
             f"{max(res, rec, target)}; it reached II {ii}"
         )
     return report
+
+
+def _lines(problem: Problem, cls: str, most: int = 8) -> str:
+    """The distinct source lines of the ops using `cls`, for a person to find them."""
+    seen = []
+    for op in problem.ops.values():
+        if cls in op.resources:
+            where = f"{op.loc.file}:{op.loc.line}" if op.loc else op.label or op.name
+            if where not in seen:
+                seen.append(where)
+    more = f" and {len(seen) - most} more" if len(seen) > most else ""
+    return ", ".join(seen[:most]) + more

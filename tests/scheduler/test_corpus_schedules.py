@@ -62,3 +62,19 @@ def test_the_corpus_has_pipelined_loops_to_check():
         regions, _ = kernel_regions(kernel, DelayModel(), opts)
         pipelined += sum(1 for r in regions if r.pipelined)
     assert pipelined >= 25
+
+
+@pytest.mark.parametrize("name", ["relu", "gemm", "jacobi1d", "histogram"])
+def test_exact_mode_is_never_worse_than_the_sdc_heuristics(name):
+    entry = next(k for k in MANIFEST if k["name"] == name)
+    kernel = load_c(KERNELS / entry["file"], entry["top"], passes=SCHEDULE_PASSES).kernel
+    limits = {"mul": 1}
+    sdc = schedule_kernel(kernel, CLOCK_PS, DelayModel(), Options(limits=dict(limits)))
+    exact = schedule_kernel(
+        kernel, CLOCK_PS, DelayModel(), Options(limits=dict(limits)), exact=True
+    )
+    for a, b in zip(sdc.regions, exact.regions, strict=True):
+        assert b.solution.solver == "cp-sat"
+        assert (b.solution.ii, b.solution.stages) <= (a.solution.ii, a.solution.stages)
+        if (b.solution.ii, b.solution.stages) == (a.solution.ii, a.solution.stages):
+            assert b.solution.register_bits <= a.solution.register_bits
