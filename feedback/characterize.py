@@ -55,7 +55,13 @@ CHARACTERIZED_OPS = (
     "eq", "ne", "lt", "le", "gt", "ge",
     "and", "or", "xor", "not", "shl", "shr", "select",
 )  # fmt: skip
-DEFAULT_WIDTHS = (1, 2, 4, 8, 16, 24, 32, 48, 64)
+# Every width up to 64: synthesis results are not smooth in the width (ABC's mapping of a
+# 40-bit subtractor is not the mean of 32 and 48 bits), so a width between two measured
+# ones could be off by 20%. Dividers are slow to synthesize and become multi-cycle units,
+# so they are sampled more coarsely and interpolated.
+DEFAULT_WIDTHS = tuple(range(1, 65))
+DIVIDER_WIDTHS = (1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 32, 40, 48, 64)
+DIVIDERS = ("div", "rem")
 
 PERIOD_NS = 1000.0  # long enough that every path meets it; delay = period - slack
 YOSYS_TIMEOUT_S = 900.0
@@ -347,15 +353,17 @@ def plan(opcodes: Iterable[str] | None, widths: Iterable[int] | None) -> list[Jo
     """Every job to run: each op at each width, both signednesses where the op's logic
     depends on it; widest first, so the pool is not left waiting on one long job."""
     opcodes = list(CHARACTERIZED_OPS if opcodes is None else opcodes)
-    widths = sorted(set(DEFAULT_WIDTHS if widths is None else widths))
-    if not opcodes or not widths:
+    asked = None if widths is None else sorted(set(widths))
+    if not opcodes or asked == []:
         raise KilnError("nothing to characterize: the op or width list is empty")
     jobs = []
     for opcode in opcodes:
-        for w in widths:
+        default = DIVIDER_WIDTHS if opcode in DIVIDERS else DEFAULT_WIDTHS
+        op_widths = asked if asked is not None else list(default)
+        for w in op_widths:
             check_job(opcode, w)
         for signed in (False, True) if opcode in SIGNED_OPS else (False,):
-            jobs += [Job(opcode, w, signed) for w in widths]
+            jobs += [Job(opcode, w, signed) for w in op_widths]
     return sorted(jobs, key=lambda j: (-j.width, j.opcode, j.signed))
 
 
@@ -422,8 +430,9 @@ def characterize(
     workdir: Path | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> dict:
-    """Measure every op (default: all of CHARACTERIZED_OPS at DEFAULT_WIDTHS) on `liberty`
-    (default: kiln's generic.lib) and return the `kiln-delays` data; write it to `out` too.
+    """Measure every op (default: all of CHARACTERIZED_OPS at every width to 64, dividers at
+    DIVIDER_WIDTHS) on `liberty` (default: kiln's generic.lib) and return the `kiln-delays`
+    data; write it to `out` too.
 
     Jobs run on a process pool of `jobs` workers; `workdir` keeps each job's Verilog,
     scripts and tool logs (a temporary folder, removed afterwards, when None).
@@ -470,6 +479,7 @@ def dumps(data: dict) -> str:
 __all__ = [
     "CHARACTERIZED_OPS",
     "DEFAULT_WIDTHS",
+    "DIVIDER_WIDTHS",
     "GENERIC_LIBERTY",
     "Job",
     "Progress",

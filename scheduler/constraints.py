@@ -69,6 +69,8 @@ def chaining_pairs(problem: Problem) -> list[tuple[str, str, float]]:
     for a in order:
         if ops[a].latency or ops[a].delay_ps > budget or not succ[a]:
             continue
+        if ops[a].delay_ps <= 0:
+            continue  # its paths are its successors' paths, whose pairs imply its own
         dist = {a: ops[a].delay_ps}
         heap = [(rank[a], a)]
         blocked: set[str] = set()

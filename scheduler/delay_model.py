@@ -115,14 +115,19 @@ def _load_cached(path: Path, mtime_ns: int, size: int) -> dict:
 
 def interpolate(points: list[tuple[int, float]], width: int) -> float:
     """Piecewise-linear in width through the measured points: exact at each of them, flat
-    below the narrowest, and along the last two points above the widest."""
+    below the narrowest. Above the widest it grows along the chord from half the widest
+    width, since neighbouring widths are too noisy (synthesis is not smooth) for a slope."""
     widths = [w for w, _ in points]
     if width <= widths[0] or len(points) == 1:
         return points[0][1] if width <= widths[0] else points[-1][1]
     i = bisect_left(widths, width)
     if i < len(points) and widths[i] == width:
         return points[i][1]
-    (w0, d0), (w1, d1) = points[i - 1 : i + 1] if i < len(points) else points[-2:]
+    if i == len(points):
+        w1, d1 = points[-1]
+        w0, d0 = min(points[:-1], key=lambda p: abs(p[0] - w1 / 2))
+        return d1 + max(0.0, (d1 - d0) / (w1 - w0)) * (width - w1)
+    (w0, d0), (w1, d1) = points[i - 1 : i + 1]
     return max(0.0, d0 + (d1 - d0) * (width - w0) / (w1 - w0))
 
 

@@ -102,25 +102,25 @@ class Problem:
     def start_times(self, cycles: dict[str, int]) -> dict[str, float]:
         """Each op's start within its cycle: the latest finish of a same-cycle input."""
         preds: dict[str, list[str]] = defaultdict(list)
+        waiting = dict.fromkeys(self.ops, 0)
+        users: dict[str, list[str]] = defaultdict(list)
         for d in self.deps:
             if d.chains and cycles[d.src] == cycles[d.dst]:
                 preds[d.dst].append(d.src)
+                users[d.src].append(d.dst)
+                waiting[d.dst] += 1
         start: dict[str, float] = {}
-
-        def visit(name: str, path: tuple[str, ...] = ()) -> float:
-            if name in start:
-                return start[name]
-            if name in path:
-                raise ScheduleError(f"combinational loop through {self.ops[name]} in one cycle")
-            t = max(
-                (visit(p, (*path, name)) + self.ops[p].delay_ps for p in preds[name]),
-                default=0.0,
-            )
-            start[name] = t
-            return t
-
-        for name in self.ops:
-            visit(name)
+        ready = [n for n, k in waiting.items() if k == 0]
+        while ready:  # Kahn's order: every same-cycle input is timed before its user
+            n = ready.pop()
+            start[n] = max((start[p] + self.ops[p].delay_ps for p in preds[n]), default=0.0)
+            for u in users[n]:
+                waiting[u] -= 1
+                if waiting[u] == 0:
+                    ready.append(u)
+        if len(start) < len(self.ops):
+            stuck = next(n for n in self.ops if n not in start)
+            raise ScheduleError(f"combinational loop through {self.ops[stuck]} in one cycle")
         return start
 
     def verify(self, sol: Solution) -> None:

@@ -27,7 +27,8 @@ from kiln.scheduler.delay_model import DEFAULT_DATA, DelayModel, interpolate
 SHIPPED = json.loads(DEFAULT_DATA.read_text())
 SAMPLE = [("add", 8, False), ("add", 16, False), ("mul", 8, False), ("lt", 16, True),
           ("xor", 16, False), ("shl", 8, False), ("div", 8, True),
-          ("add", 32, False), ("mul", 16, False)]  # fmt: skip
+          ("add", 32, False), ("mul", 16, False), ("sub", 40, False), ("shl", 12, False),
+          ("eq", 20, False), ("select", 13, False), ("shr", 27, True)]  # fmt: skip
 
 
 def shipped_points(opcode: str, signed: bool) -> dict[int, float]:
@@ -136,7 +137,9 @@ def test_interpolation_between_and_beyond_the_points():
     points = [(8, 100.0), (16, 200.0), (32, 260.0)]
     assert interpolate(points, 12) == 150.0
     assert interpolate(points, 4) == 100.0  # flat below the narrowest
-    assert interpolate(points, 64) == 380.0  # along the last two points above the widest
+    assert interpolate(points, 64) == 380.0  # along the chord from half the widest width
+    noisy = [(8, 100.0), (16, 200.0), (31, 300.0), (32, 290.0)]  # last step goes down
+    assert interpolate(noisy, 64) == 290.0 + (90.0 / 16) * 32  # still grows, never shrinks
 
 
 def test_wiring_and_memory_ops_cost_nothing():

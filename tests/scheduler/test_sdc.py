@@ -191,3 +191,10 @@ def test_resource_limit_against_a_stage_bound_is_explained():
     with pytest.raises(InfeasibleError) as info:
         schedule_with_resources(p)
     assert "unit(s) of mul" in str(info.value)
+
+
+def test_a_long_chain_of_wiring_ops_fits_one_stage_without_recursion_limits():
+    p = _chain([0.0] * 3000)
+    sol = schedule_sdc(p)
+    p.verify(sol)
+    assert sol.stages == 1 and sol.register_bits == 0
