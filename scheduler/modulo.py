@@ -150,14 +150,14 @@ def schedule_loop(
                 continue
             sol = complete(problem, cycles, ii, "modulo-sdc")
         sol.seconds = time.perf_counter() - t0
-        return sol, _report(problem, target_ii, ii, res, res_cls, rec, recurrence)
+        return sol, _report(problem, target_ii, ii, res, res_cls, rec, recurrence, exact)
     raise ScheduleError(
         f"{problem.name}: no modulo schedule up to II {limit}",
         hint="this loop body may need fewer resource-limited ops per iteration",
     )
 
 
-def _report(problem, target, ii, res, res_cls, rec, recurrence) -> IIReport:
+def _report(problem, target, ii, res, res_cls, rec, recurrence, exact) -> IIReport:
     report = IIReport(target, ii, res, rec, res_cls)
     if rec > target:
         report.recurrence = [c.why for c in recurrence if c.kind in ("dependence", "chaining")]
@@ -173,9 +173,16 @@ def _report(problem, target, ii, res, res_cls, rec, recurrence) -> IIReport:
             f"{problem.limits[res_cls]} unit(s); used at {_lines(problem, res_cls)}"
         )
     else:
+        low = max(res, rec, target)
         report.reason = (
-            f"the modulo scheduler found no placement of resource-limited ops at II "
-            f"{max(res, rec, target)}; it reached II {ii}"
+            f"no placement of the ops using {res_cls} was found at II {low} that also keeps "
+            f"the recurrences (each bound alone allows II {low}); the first II that worked is "
+            f"{ii}"
+            + (
+                f"; CP-SAT proved that no schedule exists below II {ii}"
+                if exact
+                else "; --exact decides whether a lower II exists"
+            )
         )
     return report
 
