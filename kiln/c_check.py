@@ -3,6 +3,8 @@ sanitized), and replay every recorded call through the IR interpreter."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,9 +53,14 @@ def check_c(
     testbench free of the undefined behaviour that would make the comparison meaningless)."""
     ck = load_c(path, top, include_dirs=include_dirs, defines=defines, passes=passes)
     result = CCheck(ck)
+    # Without a workdir the builds go to a temporary folder, removed when the check passes
+    # and kept (the error names its logs) when it does not.
+    root = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="kiln-golden-"))
     for mode in ("gcc", "gcc+sanitizers") if sanitize else ("gcc",):
-        sub = None if workdir is None else Path(workdir) / mode.replace("+", "_")
+        sub = root / mode.replace("+", "_")
         run = run_golden(ck, tuple(map(str, tb_sources)), sanitize=mode != "gcc", workdir=sub)
         result.replays[mode] = replay(ck, run)
         result.testbench_output = result.testbench_output or run.stdout
+    if workdir is None:
+        shutil.rmtree(root, ignore_errors=True)
     return result

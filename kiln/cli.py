@@ -187,6 +187,78 @@ def cmd_characterize(args) -> int:
     return 0
 
 
+def cmd_dataset(args) -> int:
+    from kiln.datasets.bugs import build, chrysalis, export, validate
+
+    action = args.dataset_command
+    if action == "build":
+        kernels = args.kernels.split(",") if args.kernels else None
+        stats = build.build(
+            args.out, args.seed, args.samples, args.workers, args.executor, args.address, kernels
+        )
+        print(
+            f"\n{stats['samples']} samples in {args.out}/samples.jsonl "
+            f"(sha256 {stats['sha256'][:16]}...), {stats['jobs_run']} jobs run in "
+            f"{stats['seconds']:g} s"
+        )
+        _print_stats(export.statistics(export.read_samples(args.out)))
+        return 0
+    if action == "stats":
+        st = export.statistics(export.read_samples(args.dir))
+        print(json.dumps(st, indent=1) if args.json else "", end="")
+        if not args.json:
+            _print_stats(st)
+        return 0
+    if action == "export":
+        for path in export.export(args.dir, args.format, args.output):
+            print(path)
+        return 0
+    if action == "validate":
+        report = validate.validate(args.dir, args.workers, _validate_progress)
+        print(json.dumps(report.to_json(), indent=1) if args.json else _validate_text(report))
+        return 0 if report.ok else 1
+    report = chrysalis.import_chrysalis(args.path, not args.no_oracles)
+    if args.output:
+        from kiln.datasets.bugs.build import write_atomically
+
+        lines = "".join(json.dumps(r, sort_keys=True) + "\n" for r in report.records)
+        write_atomically(Path(args.output), lines)
+    print(json.dumps(report.to_json(), indent=1))
+    return 0
+
+
+def _print_stats(st: dict) -> None:
+    print(f"samples {st['samples']} (buggy {st['buggy']}); per split {st['per_split']}")
+    print(
+        f"clean ratio {st['clean_ratio']}; two-bug share of buggy "
+        f"{st['two_bug_share_of_buggy']:.1%}; "
+        f"largest type share {st['max_type_share_of_buggy']:.1%}"
+    )
+    for code, counts in st["per_type"].items():
+        print(
+            f"  {code:6} {counts['all']:6}  "
+            + "  ".join(f"{k} {v}" for k, v in counts.items() if k != "all")
+        )
+
+
+def _validate_progress(done: int, total: int) -> None:
+    print(f"validated {done}/{total}", file=sys.stderr, end="\r" if sys.stderr.isatty() else "\n")
+
+
+def _validate_text(r) -> str:
+    lines = [
+        f"samples {r.samples}: {r.compiled} compile",
+        f"functional labels confirmed {r.functional_confirmed}/{r.functional_labels}",
+        f"pragma labels confirmed {r.pragma_confirmed}/{r.pragma_labels}",
+        f"clean samples tripping an oracle {r.clean_tripped}/{r.clean}",
+    ]
+    lines += [f"problem: {p}" for p in r.problems[:30]]
+    if len(r.problems) > 30:
+        lines.append(f"... and {len(r.problems) - 30} more problems")
+    lines.append("valid" if r.ok else "NOT valid")
+    return "\n".join(lines)
+
+
 def _add_c_options(p: argparse.ArgumentParser) -> None:
     """-I, -D and --tb, the same in every command that reads C."""
     p.add_argument(
@@ -350,6 +422,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive, default=2, help="parallel synthesis jobs")
     p.add_argument("--workdir", metavar="DIR", help="keep each job's netlists and tool logs here")
     p.set_defaults(func=cmd_characterize)
+
+    p = sub.add_parser("dataset", help="build, check and export the HLS bug dataset")
+    dsub = p.add_subparsers(dest="dataset_command", metavar="ACTION", required=True)
+    b = dsub.add_parser("build", help="generate and validate samples (resumable)")
+    b.add_argument("--out", required=True, help="dataset folder (resumes when it exists)")
+    b.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    b.add_argument("--samples", type=_positive, default=5000, help="buggy samples (default 5000)")
+    b.add_argument("--workers", type=_positive, default=2, help="parallel jobs (default 2)")
+    b.add_argument("--executor", choices=["process", "ray"], default="process")
+    b.add_argument("--address", help="Ray cluster address (with --executor ray)")
+    b.add_argument("--kernels", metavar="A,B", help="only these base kernels")
+    st = dsub.add_parser("stats", help="counts per type and split, clean ratio, lengths")
+    st.add_argument("dir")
+    st.add_argument("--json", action="store_true")
+    ex = dsub.add_parser("export", help="write an export: jsonl, messages, prompt, instruction, hf")
+    ex.add_argument("dir")
+    ex.add_argument(
+        "--format", required=True, choices=["jsonl", "messages", "prompt", "instruction", "hf"]
+    )
+    ex.add_argument("-o", "--output", required=True, help="output folder")
+    va = dsub.add_parser("validate", help="rerun every oracle and confirm every label")
+    va.add_argument("dir")
+    va.add_argument("--workers", type=_positive, default=2)
+    va.add_argument("--json", action="store_true")
+    ch = dsub.add_parser("import-chrysalis", help="map Chrysalis-HLS bug files onto kiln labels")
+    ch.add_argument("path", help="a Chrysalis-HLS checkout or its HLS_Bug_Dataset folder")
+    ch.add_argument("-o", "--output", help="write the mapped records as JSONL here")
+    ch.add_argument("--no-oracles", action="store_true", help="do not run kiln's oracles")
+    p.set_defaults(func=cmd_dataset)
 
     p = sub.add_parser("demo", help="compile y = sat((a*b + c) >> 3) and prove it in RTL")
     p.add_argument("-o", "--output", default="kiln_out/demo", help="output folder")

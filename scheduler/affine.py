@@ -41,9 +41,12 @@ def _scale(a: Affine, k: int) -> Affine:
 class AffineForms:
     """Affine forms of the values of one region, computed on demand from their producers."""
 
-    def __init__(self, producers: dict[int, Op], const_value):
+    def __init__(
+        self, producers: dict[int, Op], const_value, outside: dict[int, int] | None = None
+    ):
         self.producers = producers  # id(value) -> the region op that defines it
         self.const_value = const_value  # Op -> int for const ops (signed value)
+        self.outside = outside or {}  # id(value) -> value of constants from outside the region
         self.memo: dict[int, Affine | None] = {}
 
     def of(self, v: Value) -> Affine | None:
@@ -55,6 +58,8 @@ class AffineForms:
     def _compute(self, v: Value) -> Affine | None:
         op = self.producers.get(id(v))
         if op is None:
+            if id(v) in self.outside:
+                return Affine(self.outside[id(v)], ())
             return Affine(0, ((id(v), 1),))  # defined outside the region: a symbol
         code, args = op.opcode, op.operands
         if code == "const":

@@ -31,6 +31,7 @@ from kiln.ir.kernel import (
     Value,
     WhileLoop,
     walk,
+    walk_ops,
 )
 from kiln.ir.ops import OPS
 from kiln.scheduler.affine import AffineForms, carried_distance, never_equal
@@ -83,6 +84,11 @@ class _Builder:
         self.notes: list[str] = []
         self.limits = dict(opts.limits)  # grows with one entry per memory bank seen
         self.forms = AffineForms({}, _const_value)
+        # Constants anywhere in the kernel (an unrolled loop's offsets sit before the loop).
+        self.constants = {
+            id(op.result): _const_value(op) for op in walk_ops(kernel.body) if op.opcode == "const"
+        }
+        self.counted: ForLoop | None = None  # the region's loop, when its start is a constant
 
     # --- walking the kernel ---------------------------------------------------------
     def block(self, block: Block, where: str) -> None:
@@ -143,8 +149,11 @@ class _Builder:
         )
         flat = [(op, guards) for s in stmts for op, guards in _ops_of(s)]
         self.forms = AffineForms(
-            {id(op.result): op for op, _ in flat if op.result is not None}, _const_value
+            {id(op.result): op for op, _ in flat if op.result is not None},
+            _const_value,
+            self.constants,
         )
+        self.counted = loop if isinstance(loop, ForLoop) and isinstance(loop.lo, int) else None
         r = Region(p, {}, loop, target_ii)
         names: dict[int, str] = {}  # id(op) -> node
         producer: dict[int, str] = {}  # id(value) -> node
@@ -228,6 +237,8 @@ class _Builder:
                     per_dim.append([None])
                 elif form is not None and not form.terms:
                     per_dim.append([_bank(part, size, form.const)])
+                elif (bank := self._cyclic_bank(part, form)) is not None:
+                    per_dim.append([bank])
                 else:
                     per_dim.append(list(range(_bank_count(part, size))))
             classes = [
@@ -237,6 +248,18 @@ class _Builder:
         for c in classes:
             self.limits.setdefault(c, ports)
         return tuple(classes)
+
+    def _cyclic_bank(self, part, form) -> int | None:
+        """The one bank a cyclic-partitioned index `c + a*i` hits in every iteration of the
+        region's loop over i (from a constant start), when a*step is a multiple of the
+        factor: e.g. `x[i + 1]` with i stepping by 4 over 4 banks (an unrolled loop)."""
+        loop = self.counted
+        if part.kind != "cyclic" or form is None or loop is None:
+            return None
+        var = id(loop.var)
+        if form.without(var) or (form.coef(var) * loop.step) % part.factor:
+            return None
+        return (form.const + form.coef(var) * loop.lo) % part.factor
 
     def memories(self, p: Problem, flat, names, producer, loop, pipelined: bool) -> None:
         forms = self.forms

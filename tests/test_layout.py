@@ -66,10 +66,16 @@ def test_every_subpackage_imports_as_kiln_dot_name(tmp_path: Path) -> None:
 
 
 def test_bare_folder_names_are_not_importable(tmp_path: Path) -> None:
+    """Our folders never load as top-level packages (Hugging Face `datasets`, a dependency,
+    may: that one is not ours)."""
     code = (
         "import importlib.util, json\n"
         f"names = {BARE_NAMES!r}\n"
-        "print(json.dumps({n: importlib.util.find_spec(n) is not None for n in names}))\n"
+        f"repo = {str(REPO)!r}\n"
+        "def ours(n):\n"
+        "    spec = importlib.util.find_spec(n)\n"
+        "    return spec is not None and spec.origin == f'{repo}/{n}/__init__.py'\n"
+        "print(json.dumps({n: ours(n) for n in names}))\n"
     )
     result = run_python(code, tmp_path)
     assert result.returncode == 0, result.stderr

@@ -177,3 +177,23 @@ def test_never_equal_same_iteration():
     assert never_equal([_a(0, i=1)], [_a(1, i=1)])
     assert not never_equal([_a(0, i=1)], [_a(0, n=1)])
     assert not never_equal([None], [_a(0)])
+
+
+def test_a_cyclic_bank_is_known_when_the_step_is_a_multiple_of_the_factor():
+    text = """kernel @four(in @x: i16[16], out @z: i16[16]) {
+  local @w: i16[16] [partition=cyclic, factor=4]
+  for %i: u5 = 0 to 16 step 4 [pipeline=1] {
+    %1 = const 1 : u5
+    %2 = add %i, %1 : u5
+    %3 = load @w[%i] : i16
+    %4 = load @w[%2] : i16
+    %5 = add %3, %4 : i16
+    store @z[%i], %5
+  }
+}
+"""
+    (loop,), _ = regions(text)
+    assert loop.problem.ops["3"].resources == ("@w[0]",)
+    assert loop.problem.ops["4"].resources == ("@w[1]",)
+    odd, _ = regions(text.replace("step 4", "step 2").replace("0 to 16", "0 to 16"))
+    assert odd[0].problem.ops["4"].resources == ("@w[0]", "@w[1]", "@w[2]", "@w[3]")

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define PROG_LEN 12
 #define NREG     8
@@ -171,8 +172,13 @@ static unsigned ref_run(const uint16_t prog[PROG_LEN], const uint16_t init[NREG]
     return cnt;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0xa100c0deu;
+    }
     uint16_t prog[PROG_LEN], init[NREG], regs[NREG], eregs[NREG];
     for (int t = 0; t < 3; t++) {
         if (t == 0) {

@@ -2,6 +2,7 @@
  * starting values; each walk is capped at 200 steps (0 never reaches 1). */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NVAL      6
 #define MAX_STEPS 200
@@ -51,8 +52,13 @@ static unsigned ref_steps(uint32_t start)
     return k;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0xc011a72u;
+    }
     uint32_t start[NVAL];
     uint16_t steps[NVAL];
     for (int t = 0; t < 3; t++) {

@@ -2,6 +2,7 @@
  * that counts occurrences of the bit pattern 1011, overlaps included. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NBYTES 8
 
@@ -76,8 +77,13 @@ static uint32_t ref_count(const uint8_t data[NBYTES])
     return n;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0xf5a11234u;
+    }
     uint8_t data[NBYTES];
     for (int t = 0; t < 3; t++) {
         for (int i = 0; i < NBYTES; i++) {

@@ -2,6 +2,7 @@
  * loop (a while loop in a helper called once per pair); gcd(0,0) = 0. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NPAIRS 8
 
@@ -65,8 +66,13 @@ static uint32_t ref_gcd(uint32_t u, uint32_t v)
     return u << shift;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x9c0d1e2fu;
+    }
     uint32_t a[NPAIRS], b[NPAIRS], g[NPAIRS];
     for (int t = 0; t < 3; t++) {
         for (int i = 0; i < NPAIRS; i++) {

@@ -2,6 +2,7 @@
  * shift-and-subtract (digit-by-digit) method, 16 iterations per value. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NVALS 8
 
@@ -60,8 +61,13 @@ static uint32_t ref_isqrt(uint32_t x)
     return (uint32_t)r;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x51c0ffeeu;
+    }
     uint32_t x[NVALS];
     uint16_t r[NVALS];
     for (int t = 0; t < 3; t++) {

@@ -3,6 +3,7 @@
  * the result is written through a struct out-pointer. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NPTS 16
 
@@ -89,8 +90,13 @@ static int check(const struct point pts[NPTS], const struct bbox_stats *s)
            s->cx == div_trunc(sx, NPTS) && s->cy == div_trunc(sy, NPTS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x9017e5u;
+    }
     struct point pts[NPTS];
     struct bbox_stats st;
     for (int t = 0; t < 3; t++) {

@@ -4,6 +4,7 @@
  * Size: MSG_LEN = 64 bytes. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define MSG_LEN 64
 #define ADLER_MOD 65521u
@@ -58,8 +59,13 @@ static uint32_t ref_adler(uint32_t prev, const uint8_t *p, int len)
     return (uint32_t)(((s2 % 65521u) << 16) | (s1 % 65521u));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x2545f491u;
+    }
     static const uint8_t wiki[9] = {'W','i','k','i','p','e','d','i','a'};
     uint8_t msg[MSG_LEN];
     int fail = 0;

@@ -3,6 +3,7 @@
  * MixColumns, AddRoundKey; state updated in place. Size: 16 bytes. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define AES_BYTES 16
 
@@ -164,8 +165,13 @@ static int parse_hex(const char *h, uint8_t out[16])
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x2b7e1516u;
+    }
     uint8_t st[16], rk[16], ref[16], want[16];
     int fail = 0;
 

@@ -3,6 +3,7 @@
  * per byte. Size: MSG_LEN = 64 bytes. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define MSG_LEN 64
 #define CRC_POLY 0xEDB88320u
@@ -65,8 +66,13 @@ static uint32_t ref_crc(const uint8_t *p, int len)
     return ~c;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x0badf00du;
+    }
     static const char fox[] =
         "The quick brown fox jumps over the lazy dog. 0123456789abcdefghi";
     static const uint8_t check9[9] = {'1','2','3','4','5','6','7','8','9'};

@@ -3,6 +3,7 @@
  * byte. Sizes: MSG_LEN = 64 bytes, table 256 x uint32. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define MSG_LEN 64
 #define CRC_POLY 0xEDB88320u
@@ -105,8 +106,13 @@ static uint32_t ref_crc(const uint8_t *p, int len)
     return ~c;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x7f4a7c15u;
+    }
     static const uint8_t check9[9] = {'1','2','3','4','5','6','7','8','9'};
     uint8_t msg[MSG_LEN];
     int fail = 0;

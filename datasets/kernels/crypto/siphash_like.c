@@ -5,6 +5,7 @@
  * security claim. Sizes: message 8 x uint64, key 2 x uint64, 64-bit output. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define MSG_WORDS 8
 #define ABSORB_ROUNDS 2
@@ -116,8 +117,13 @@ static uint64_t ref_hash(const uint64_t *m, const uint64_t *k)
 /* known answer for call 0, computed with an independent Python model */
 #define KAT0 0xb1ef4c88215c8b93ull
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x13579bdfu;
+    }
     uint64_t msg[MSG_WORDS], key[2];
     uint64_t out[3];
     int fail = 0;

@@ -3,6 +3,7 @@
  * Sizes: block 2 x uint32, key 4 x uint32. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define XTEA_CYCLES 32
 #define XTEA_DELTA 0x9E3779B9u
@@ -61,8 +62,13 @@ static void xtea_decrypt(uint32_t v[2], const uint32_t key[4])
     v[1] = z;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x31415926u;
+    }
     /* known answers, computed independently (Python model of XTEA) */
     static const uint32_t kat_key[2][4] = {
         {0x00010203u, 0x04050607u, 0x08090a0bu, 0x0c0d0e0fu},

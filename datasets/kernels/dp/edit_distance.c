@@ -2,6 +2,7 @@
  * between two 10-byte strings using two rolling rows of 11 entries. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define SLEN 10
 
@@ -67,8 +68,13 @@ static int ref_dist(const uint8_t s[SLEN], const uint8_t t[SLEN])
     return d[SLEN][SLEN];
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0xed17d157u;
+    }
     static const uint8_t kit[SLEN] = { 'k', 'i', 't', 't', 'e', 'n', 'x', 'y', 'z', 'w' };
     static const uint8_t sit[SLEN] = { 's', 'i', 't', 't', 'i', 'n', 'g', 'x', 'y', 'z' };
     uint8_t s[SLEN], t[SLEN];

@@ -2,6 +2,7 @@
  * pattern and counts its (possibly overlapping) occurrences in 64 bytes. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define PLEN 4
 #define TLEN 64
@@ -70,8 +71,13 @@ static uint32_t ref_count(const uint8_t pat[PLEN], const uint8_t text[TLEN])
     return n;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x600dcafeu;
+    }
     uint8_t pat[PLEN], text[TLEN];
     for (int t = 0; t < 3; t++) {
         if (t == 0) {

@@ -3,6 +3,7 @@
  * to build the aligned sequences (gap = 4), returns the score and the length. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define LEN      12
 #define MAXALN   (2 * LEN)
@@ -153,8 +154,13 @@ static int check_alignment(const uint8_t a[LEN], const uint8_t b[LEN],
     return ia == LEN && ib == LEN && s == score;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x0dd5eed5u;
+    }
     uint8_t a[LEN], b[LEN], al_a[MAXALN], al_b[MAXALN], n;
     for (int t = 0; t < 3; t++) {
         for (int k = 0; k < LEN; k++) {

@@ -3,6 +3,7 @@
  * 1/64 bit); keeps backpointers and traces back the best path. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NS    4
 #define NOBS  3
@@ -111,8 +112,13 @@ static int16_t rand_logp(void)
     return (int16_t)(-(int)(tb_rand() % 400) - 1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x7e57ab1eu;
+    }
     uint8_t obs[STEPS], path[STEPS];
     int16_t init[NS], trans[NS][NS], emit[NS][NOBS];
 

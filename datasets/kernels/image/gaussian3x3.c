@@ -3,6 +3,7 @@
  * pixels are copied from the input. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define H 8
 #define W 8
@@ -50,8 +51,13 @@ static void tb_mix(uint32_t v)
 
 static const int GK[3][3] = { { 1, 2, 1 }, { 2, 4, 2 }, { 1, 2, 1 } };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x00c0ffeeu;
+    }
     uint8_t img[H][W], out[H][W];
     for (int t = 0; t < 3; t++) {
         for (int r = 0; r < H; r++)

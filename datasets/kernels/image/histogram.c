@@ -2,6 +2,7 @@
  * returns the index of the fullest bin (lowest index on ties). */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NPIX  64
 #define NBINS 16
@@ -48,8 +49,13 @@ static void tb_mix(uint32_t v)
     tb_hash = (tb_hash ^ v) * 16777619u;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x1badb002u;
+    }
     uint8_t pix[NPIX];
     uint16_t bins[NBINS];
     for (int t = 0; t < 3; t++) {

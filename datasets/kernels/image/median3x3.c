@@ -3,6 +3,7 @@
  * then combine); border pixels are copied from the input. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define H 8
 #define W 8
@@ -93,8 +94,13 @@ static uint8_t ref_median(const uint8_t src[H][W], int r, int c)
     return a[4];
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x2468ace1u;
+    }
     uint8_t img[H][W], out[H][W];
     for (int t = 0; t < 3; t++) {
         for (int r = 0; r < H; r++)

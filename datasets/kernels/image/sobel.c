@@ -2,6 +2,7 @@
  * image; the one-pixel border of the output is set to 0. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define H 8
 #define W 8
@@ -61,8 +62,13 @@ static uint8_t ref_pixel(const uint8_t img[H][W], int r, int c)
     return (uint8_t)(m > 255 ? 255 : m);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x5eed1234u;
+    }
     uint8_t img[H][W], out[H][W];
     for (int t = 0; t < 3; t++) {
         for (int r = 0; r < H; r++)

@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NI 6
 #define NJ 8
@@ -71,8 +72,13 @@ static uint32_t fnv_word(uint32_t h, uint32_t w)
     return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        rng ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (rng == 0)
+            rng = 0xC0FFEE11u;
+    }
     static DATA_TYPE A[NI][NK], B[NK][NJ], C[NJ][NL], D[NI][NL];
     static int64_t AB[NI][NJ], ABC[NI][NL];
     uint32_t h = 2166136261u;

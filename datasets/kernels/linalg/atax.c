@@ -4,6 +4,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define M 8
 #define N 10
@@ -46,8 +47,13 @@ static uint32_t checksum_add(uint32_t h, int32_t v)
     return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        lcg ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (lcg == 0)
+            lcg = 777u;
+    }
     static DATA_TYPE A[M][N], x[N], y[N];
     int64_t ax[M], ref[N];
     uint32_t h = 1u;

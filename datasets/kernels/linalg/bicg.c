@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N 10
 #define M 8
@@ -65,8 +66,13 @@ static uint32_t hash32(uint32_t h, uint32_t v)
     return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_x ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_x == 0)
+            tb_x = 88172645u;
+    }
     static DATA_TYPE A[N][M], r[N], p[M], s[M], q[N];
     uint32_t h = 0x1234567u;
     int bad = 0;

@@ -9,6 +9,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N 6
 #define FRAC_BITS 16
@@ -141,8 +142,13 @@ static int ref_cholesky(DATA_TYPE A[N][N], DATA_TYPE R[N][N])
     return bad;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_s ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_s == 0)
+            tb_s = 0x9E3779B9u;
+    }
     static DATA_TYPE A[N][N], L[N][N], R[N][N], L0[N][N];
     uint32_t h = 0x811c9dc5u;
     int fails = 0;

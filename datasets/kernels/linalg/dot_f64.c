@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define N 16
@@ -62,8 +63,13 @@ static double dabs(double v)
     return v < 0 ? -v : v;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_w ^= (uint64_t)(uint32_t)atoi(argv[1]) * 0x9E3779B97F4A7C15ull;
+        if (tb_w == 0)
+            tb_w = 0x0123456789ABCDEFull;
+    }
     static double x[N], y[N];
     static const double scales[3] = {0.5, -3.25, 1.0};
     uint32_t h = 0x811c9dc5u;

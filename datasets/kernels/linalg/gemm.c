@@ -4,6 +4,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NI 8
 #define NJ 8
@@ -71,8 +72,13 @@ static void ref_gemm(int64_t alpha, int64_t beta, int64_t R[NI][NJ],
                 R[i][j] += alpha * (int64_t)A[i][k] * (int64_t)B[k][j];
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x2545F491u;
+    }
     static DATA_TYPE A[NI][NK], B[NK][NJ], C[NI][NJ];
     static int64_t R[NI][NJ];
     uint32_t h = 2166136261u;

@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NI 8
@@ -73,8 +74,13 @@ static double dabs(double x)
     return x < 0 ? -x : x;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_v ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_v == 0)
+            tb_v = 0x31415926u;
+    }
     static float A[NI][NK], B[NK][NJ], C[NI][NJ];
     static double R[NI][NJ];
     static const float alphas[3] = {1.5f, -0.75f, 2.0f};

@@ -10,6 +10,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N 8
 
@@ -63,8 +64,13 @@ static uint32_t mix(uint32_t h, uint32_t v)
     return h ^ (h >> 15);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        rs ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (rs == 0)
+            rs = 2463534242u;
+    }
     static DATA_TYPE L[N][N], U[N][N], A[N][N];
     static const DATA_TYPE diag_choices[6] = {1, -1, 2, -2, 3, 4};
     uint32_t h = 0x55aa55aau;

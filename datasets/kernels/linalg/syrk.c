@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N 8
 #define M 6
@@ -45,8 +46,13 @@ static uint32_t fold(uint32_t h, uint32_t v)
     return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        seed_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (seed_state == 0)
+            seed_state = 0xA5A5F00Du;
+    }
     static DATA_TYPE C[N][N], C0[N][N], A[N][M];
     uint32_t h = 0u;
     int fails = 0;

@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define M 8
 #define N 6
@@ -53,8 +54,13 @@ static uint32_t h_step(uint32_t h, uint32_t v)
     return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        st ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (st == 0)
+            st = 0xDEADBEEFu;
+    }
     static DATA_TYPE A[M][M], B[M][N], B0[M][N];
     uint32_t h = 0x811c9dc5u;
     int bad = 0;

@@ -8,6 +8,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NQ 4
 #define NK 4
@@ -80,8 +81,13 @@ static int64_t floor_div_pow2(int64_t a, int s)
     return q;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_n ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_n == 0)
+            tb_n = 0x0BADC0DEu;
+    }
     static int16_t Q[NQ][D], K[NK][D];
     static int32_t S[NQ][NK];
     static const int shifts[3] = {4, 0, 40};   /* 0 -> 3 and 40 -> 31 after clamping */

@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define H 8
 #define W 8
@@ -63,8 +64,13 @@ static uint32_t hstep(uint32_t h, uint32_t v)
     return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_q ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_q == 0)
+            tb_q = 0xB5297A4Du;
+    }
     static int8_t img[H][W], w[KS][KS];
     static int32_t out[OH][OW];
     uint32_t h = 0x811c9dc5u;

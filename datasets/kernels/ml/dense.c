@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define IN 16
 #define OUT 8
@@ -86,8 +87,13 @@ static int ref_requant(int64_t acc, int shift)
     return (int)q;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_k ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_k == 0)
+            tb_k = 0x2F6B1C3Du;
+    }
     static int8_t x[IN], W[OUT][IN], y[OUT];
     static int32_t bias[OUT];
     static const int shifts[3] = {40, 5, -3};   /* 40 -> 24 and -3 -> 0 after clamping */

@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define H 8
 #define W 8
@@ -55,8 +56,13 @@ static uint32_t hstep(uint32_t h, uint32_t v)
     return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_a ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_a == 0)
+            tb_a = 1u;
+    }
     static int8_t in[H][W], out[OH][OW];
     static uint8_t arg[OH][OW];
     uint32_t h = 0x811c9dc5u;

@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N 32
 
@@ -40,8 +41,13 @@ static uint32_t hstep(uint32_t h, uint32_t v)
     return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_st ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_st == 0)
+            tb_st = 0x13579BDFu;
+    }
     static int16_t in[N], out[N];
     static const int16_t caps[3] = {0, 6 * 256, -5};
     uint32_t h = 0x811c9dc5u;

@@ -8,6 +8,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define K 8
 #define LUT_STEP_SHIFT 6      /* one ROM step = 64 in Q8.8 = 0.25 */
@@ -89,8 +90,13 @@ static uint32_t hstep(uint32_t h, uint32_t v)
     return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_z ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_z == 0)
+            tb_z = 0x6B8B4567u;
+    }
     static int16_t x[K];
     static uint16_t p[K];
     uint32_t h = 0x811c9dc5u;

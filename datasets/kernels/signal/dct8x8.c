@@ -3,6 +3,7 @@
  * Input samples in [-256, 255]; outputs are rounded integer coefficients. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define B 8
 
@@ -96,8 +97,13 @@ static void ref_dct(const int16_t in[B][B], double out[B][B])
         }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_seed ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_seed == 0)
+            tb_seed = 0x0badcafeu;
+    }
     uint32_t h = 2166136261u;
     int fails = 0;
     for (int call = 0; call < 3; call++) {

@@ -4,6 +4,7 @@
  * Inputs are expected within [-8192, 8191] so no intermediate overflows. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NPT    16
 #define LOG2N  4
@@ -96,8 +97,13 @@ static double ref_cos(int m)
 }
 static double ref_sin(int m) { return ref_cos(m - 4); }  /* sin a = cos(a - pi/2) */
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_seed ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_seed == 0)
+            tb_seed = 0x6a09e667u;
+    }
     uint32_t h = 2166136261u;
     int fails = 0;
     for (int call = 0; call < 3; call++) {

@@ -4,6 +4,7 @@
  * one continuous stream. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define TAPS 16
 #define BLK  32
@@ -63,8 +64,13 @@ static const double ref_taps[TAPS] = {
     5630.0, 4750.0, 2980.0, 1190.0, 0.0, -402.0, -310.0, -120.0
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_seed ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_seed == 0)
+            tb_seed = 0xdeadbeefu;
+    }
     int16_t stream[NCALLS * BLK];
     int16_t got[NCALLS * BLK];
     uint32_t h = 2166136261u;

@@ -2,6 +2,7 @@
  * input window producing 32 outputs: y[i] = sum_k h[k] * x[i + 15 - k]. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TAPS  16
@@ -49,8 +50,13 @@ static uint32_t tb_hash(uint32_t h, float f)
 
 static double dabs(double v) { return v < 0 ? -v : v; }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_seed ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_seed == 0)
+            tb_seed = 4242u;
+    }
     uint32_t hs = 2166136261u;
     int fails = 0;
     for (int call = 0; call < 2; call++) {

@@ -4,6 +4,7 @@
  * clamped to [-256, 255]. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define B 8
 #define COEF_MAX 2047
@@ -98,8 +99,13 @@ static long long round_nearest(double d)
     return (long long)(d < 0 ? d - 0.5 : d + 0.5);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_seed ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_seed == 0)
+            tb_seed = 31337u;
+    }
     uint32_t h = 2166136261u;
     int fails = 0;
     for (int call = 0; call < 3; call++) {

@@ -3,6 +3,7 @@
  * return value is the number of keys found. Sizes: N = 64, K = 16. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N 64
 #define K 16
@@ -69,8 +70,13 @@ static int ref_contains(const int32_t arr[N], int32_t key)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0xdeadbeefu;
+    }
     int32_t arr[N], keys[K], idx[K];
     int fail = 0;
 

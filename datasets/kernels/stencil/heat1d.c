@@ -3,6 +3,7 @@
  * Dirichlet (held) end temperatures. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N      48
 #define STEPS  6
@@ -65,8 +66,13 @@ static void ref_heat1d(long long v[N])
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_seed ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_seed == 0)
+            tb_seed = 20240607u;
+    }
     uint32_t h = 2166136261u;
     int fails = 0;
     for (int call = 0; call < 3; call++) {

@@ -3,6 +3,7 @@
  * caller (alpha <= 64); border held fixed; *peak returns the hottest interior cell. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N     8
 #define STEPS 4
@@ -89,8 +90,13 @@ static void ref_heat2d(long long g[N][N], long long alpha)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x51ed270bu;
+    }
     static const int32_t alphas[3] = {64, 40, 17};
     uint32_t h = 2166136261u;
     int fails = 0;

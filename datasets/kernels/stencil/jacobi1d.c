@@ -2,6 +2,7 @@
  * int32 arrays of N=32 points for TSTEPS=4 double steps; end points fixed. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N      32
 #define TSTEPS 4
@@ -62,8 +63,13 @@ static void ref_jacobi1d(int32_t a[N], int32_t b[N])
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x1234abcdu;
+    }
     uint32_t h = 2166136261u;
     int fails = 0;
     for (int call = 0; call < 3; call++) {

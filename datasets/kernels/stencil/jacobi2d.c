@@ -2,6 +2,7 @@
  * double steps ping-ponging between A and B; the border rows/columns stay fixed. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N      10
 #define TSTEPS 3
@@ -64,8 +65,13 @@ static void ref_step(const long long *src, long long *dst)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0x9e3779b9u;
+    }
     uint32_t h = 2166136261u;
     int fails = 0;
     for (int call = 0; call < 2; call++) {

@@ -2,6 +2,7 @@
  * 10x10 int32 grid, TSTEPS=2 sweeps; border cells are left unchanged. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define N      10
 #define TSTEPS 2
@@ -65,8 +66,13 @@ static void ref_sweep(long long g[N][N])
             g[i][j] = cur[i][j];
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) { /* optional seed: new inputs, same self-check */
+        tb_state ^= (uint32_t)atoi(argv[1]) * 2654435761u;
+        if (tb_state == 0)
+            tb_state = 0xc0ffee11u;
+    }
     uint32_t h = 2166136261u;
     int fails = 0;
     for (int call = 0; call < 3; call++) {

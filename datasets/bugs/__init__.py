@@ -1,0 +1,1 @@
+"""Bug injection for the HLS bug dataset: the taxonomy, mutators, oracles and builder."""
