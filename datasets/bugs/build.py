@@ -28,6 +28,7 @@ from kiln.errors import KilnError
 GENERATOR_VERSION = "kiln-bugs-1"
 SAMPLES_FILE = "samples.jsonl"
 BUILD_FILE = "build.json"
+ROUND_JOBS = 600  # jobs queued per round, shared among the open buckets
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -78,18 +79,22 @@ def run_ray(jobs: list[Job], root: str, workers: int, address: str | None):
         import ray
     except ImportError as err:
         raise KilnError("the ray executor needs Ray", hint="pip install ray") from err
-    if not ray.is_initialized():
-        if address:
-            ray.init(address=address, include_dashboard=False, log_to_driver=False)
-        else:
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-    remote = ray.remote(run_job)
-    refs = {remote.remote(job, root): job for job in jobs}
-    pending = list(refs)
-    while pending:
-        done, pending = ray.wait(pending, num_returns=1)
-        for ref in done:
-            yield refs[ref], ray.get(ref)
+    started = not ray.is_initialized()
+    if started and address:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+    elif started:
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    try:
+        remote = ray.remote(run_job)
+        refs = {remote.remote(job, root): job for job in jobs}
+        pending = list(refs)
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            for ref in done:
+                yield refs[ref], ray.get(ref)
+    finally:
+        if started:  # a Ray instance we started for this round is ours to stop
+            ray.shutdown()
 
 
 # --- the build -------------------------------------------------------------------------
@@ -160,10 +165,14 @@ class Builder:
     def _count(self, kernel: str, code: str) -> int:
         return len(candidates(self.root, kernel, code))
 
-    def _pull(self, b: Bucket) -> None:
+    def _pull(self, b: Bucket, cap: int | None = None) -> None:
+        """Queue enough of the bucket's stream to fill its quota if about a fifth of the
+        jobs are discarded, at most `cap` more at a time."""
         need = b.quota - len(b.accepted)
         pending = len(self.queues[b.name]) - self.cursor[b.name]
-        want = max(0, int(need * 1.5) + 2 - pending)
+        want = max(0, int(need * 1.25) + 2 - pending)
+        if cap is not None:
+            want = min(want, cap)
         for _ in range(want):
             job = next(b.stream, None)
             if job is None:
@@ -196,7 +205,7 @@ class Builder:
             b.accepted.append(sample | {"job": job.id})
             self.state.accepted += 1
         if self.cursor[b.name] >= len(q) and len(b.accepted) < b.quota:
-            self._pull(b)
+            self._pull(b, cap=1)  # anything left in the stream?
             if self.cursor[b.name] >= len(self.queues[b.name]):
                 b.exhausted = True
 
@@ -229,8 +238,9 @@ class Builder:
             if not open_buckets:
                 break
             todo = []
-            for b in open_buckets:
-                self._pull(b)
+            cap = max(4, ROUND_JOBS // len(open_buckets))  # rounds of bounded size: the
+            for b in open_buckets:  # progress line moves, and little work is lost to a kill
+                self._pull(b, cap)
                 q = self.queues[b.name]
                 todo += [j for j in q[self.cursor[b.name] :] if self.cache.get(j) is None]
             todo = list(dict.fromkeys(todo))

@@ -140,7 +140,22 @@ def _overlaps(muts: list[Mutation]) -> bool:
 
 
 def run_job(job: Job, root: str) -> dict:
-    """The job's verdict and, when valid, its finished sample."""
+    """The job's verdict and, when valid, its finished sample. A failure inside kiln is the
+    job's result (counted in build.json as "internal error"), not the end of the build."""
+    try:
+        return _run_job(job, root)
+    except Exception as err:  # noqa: BLE001 - reported per job, with its type and message
+        return {
+            "job": job.id,
+            "kernel": job.kernel,
+            "split": job.split,
+            "kind": job.kind,
+            "ok": False,
+            "reason": f"internal error: {type(err).__name__}: {err}",
+        }
+
+
+def _run_job(job: Job, root: str) -> dict:
     from kiln.datasets.bugs.oracles import kiln_oracle, run_oracles
     from kiln.datasets.bugs.pragma_check import check_pragmas
     from kiln.datasets.bugs.taxonomy import TYPES

@@ -66,7 +66,7 @@ class Verdict:
 def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
     """The text with every edit made; edits must not overlap."""
     out, pos = [], 0
-    for e in sorted(edits, key=lambda e: e.start):
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):  # an insertion goes first
         if e.start < pos:
             raise ValueError(f"overlapping edits at offset {e.start}")
         out.append(text[pos : e.start])

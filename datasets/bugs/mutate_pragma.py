@@ -220,10 +220,15 @@ def ramb(f: Facts) -> list[Mutation]:
             else:
                 at = _decl_point(f, v)
             written = any(a.write for a in acc if a.name == name and a.func == lp.func)
-            kind = "ram_1p" if written else "rom_1p"
-            out += _muts(
-                "RAMB", f, at, [f"#pragma HLS bind_storage variable={name} type={kind} impl=bram"]
-            )
+            # Every single-port binding the tools offer is the same bug: one port, two uses.
+            kinds = ["ram_1p bram", "ram_1p lutram", "ram_1p uram"]
+            if not written:
+                kinds += ["rom_1p bram", "rom_1p lutram"]
+            texts = [
+                f"#pragma HLS bind_storage variable={name} type={k.split()[0]} impl={k.split()[1]}"
+                for k in kinds
+            ]
+            out += _muts("RAMB", f, at, texts)
     return out
 
 
@@ -303,7 +308,12 @@ def mlp(f: Facts) -> list[Mutation]:
         if inner_of_pipelined or outer_of_pipelined:
             where = "inside" if inner_of_pipelined else "around"
             at = first_body_line_offset(f, lp.body[0])
-            for m in _muts("MLP", f, at, ["#pragma HLS pipeline II=1"]):
+            texts = [
+                "#pragma HLS pipeline II=1",
+                "#pragma HLS pipeline",
+                "#pragma HLS pipeline II=2",
+            ]
+            for m in _muts("MLP", f, at, texts):
                 out.append(Mutation("MLP", m.edits, f"pipeline on a loop {where} a pipelined loop"))
     return out
 

@@ -241,10 +241,18 @@ def test_idap_only_on_non_sequential_arrays(vector):
 
 
 def test_ramb(vector):
-    (m,) = [m for m in candidates(vector, "RAMB") if "variable=buf" in m.edits[0].text]
-    (e,) = m.edits
-    assert e.text == "    #pragma HLS bind_storage variable=buf type=ram_1p impl=bram\n"
-    assert line_of(vector.text, e.start) == VECTOR.splitlines().index("    int32_t buf[N];") + 2
+    texts = [
+        m.edits[0].text for m in candidates(vector, "RAMB") if "variable=buf" in m.edits[0].text
+    ]
+    assert texts == [
+        f"    #pragma HLS bind_storage variable=buf type=ram_1p impl={impl}\n"
+        for impl in ("bram", "lutram", "uram")
+    ]  # buf is written: single-port RAMs only, no ROM
+    (m, *_) = [m for m in candidates(vector, "RAMB") if "variable=buf" in m.edits[0].text]
+    assert (
+        line_of(vector.text, m.edits[0].start)
+        == VECTOR.splitlines().index("    int32_t buf[N];") + 2
+    )
 
 
 def test_sma(vector):
@@ -258,10 +266,17 @@ def test_ams(vector):
 
 
 def test_mlp(matrix):
-    (m,) = candidates(matrix, "MLP")
-    (e,) = m.edits
-    assert e.text == "        #pragma HLS pipeline II=1\n"
-    assert apply_edits(MATRIX, m.edits).count("pipeline") == 2
+    found = candidates(matrix, "MLP")
+    texts = sorted(m.edits[0].text.strip() for m in found)
+    assert texts == [
+        "#pragma HLS pipeline",
+        "#pragma HLS pipeline II=1",
+        "#pragma HLS pipeline II=2",
+    ]
+    for m in found:
+        (e,) = m.edits
+        assert e.text.startswith("        #pragma HLS pipeline")
+        assert apply_edits(MATRIX, m.edits).count("pipeline") == 2
 
 
 def test_ilnu(vector):
