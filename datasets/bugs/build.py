@@ -145,7 +145,10 @@ class Builder:
         if kernels:
             unknown = sorted(set(kernels) - set(names))
             if unknown:
-                raise KilnError(f"no kernel named {unknown[0]} in the corpus manifest")
+                raise KilnError(
+                    f"no kernel named {unknown[0]} in the corpus manifest",
+                    hint=f"kernels: {', '.join(names[:12])}, ... (datasets/kernels/manifest.json)",
+                )
             names = sorted(kernels)
         from kiln.datasets.bugs.taxonomy import TYPES
 
