@@ -40,6 +40,7 @@ from kiln.backend.verilog_ast import (
     render_module,
 )
 from kiln.errors import KilnError, ToolError
+from kiln.files import write_atomically
 from kiln.ir.kernel import Op, Value
 from kiln.ir.ops import OPS
 from kiln.ir.types import BOOL, IntType
@@ -467,7 +468,7 @@ def characterize(
     if out is not None:
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(dumps(data))
+        write_atomically(out, dumps(data))
     return data
 
 

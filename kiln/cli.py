@@ -145,7 +145,8 @@ def _limit(text: str) -> tuple[str, int]:
 
 
 def cmd_schedule(args) -> int:
-    from kiln.scheduling import schedule_file, write_atomically
+    from kiln.files import write_atomically
+    from kiln.scheduling import schedule_file
 
     result = schedule_file(
         args.file,
@@ -219,7 +220,7 @@ def cmd_dataset(args) -> int:
         return 0 if report.ok else 1
     report = chrysalis.import_chrysalis(args.path, not args.no_oracles)
     if args.output:
-        from kiln.datasets.bugs.build import write_atomically
+        from kiln.files import write_atomically
 
         lines = "".join(json.dumps(r, sort_keys=True) + "\n" for r in report.records)
         write_atomically(Path(args.output), lines)

@@ -6,7 +6,6 @@ scheduler builds and solves the problems.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from kiln.errors import KilnError
@@ -60,13 +59,3 @@ def schedule_file(
         ii=ii, limits=dict(limits or {}), param_ports=param_ports, local_ports=local_ports
     )
     return schedule_kernel(kernel, clock_ns * 1000.0, delays, opts, exact=exact)
-
-
-def write_atomically(path: str | Path, text: str) -> Path:
-    """Write via a temporary file and a rename, so a failure never leaves half a file."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
-    return out

@@ -47,8 +47,9 @@ def rec_mii(problem: Problem, chaining=None) -> tuple[int, list[Constraint]]:
         return find_conflict(build(problem, ii, None, chaining))
 
     hi = 1 + sum(max(d.latency, 0) for d in problem.deps) + len(chaining)
-    if conflict(hi) is not None:
-        raise explain_conflict(problem, conflict(hi))
+    never = conflict(hi)
+    if never is not None:
+        raise explain_conflict(problem, never)
     if conflict(1) is None:
         return 1, []
     lo = 1  # infeasible at lo, feasible at hi

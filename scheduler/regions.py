@@ -187,7 +187,7 @@ class _Builder:
                     src = source(g)
                     p.add_dep(Dep(src, node, p.ops[src].latency, why="is guarded by"))
         self.variables(p, flat, names, loop is not None and target_ii > 0)
-        self.memories(p, flat, names, producer, loop, target_ii > 0)
+        self.memories(p, flat, names, loop, target_ii > 0)
         if loop is None:
             for op, _ in flat:
                 st = op.storage
@@ -261,7 +261,7 @@ class _Builder:
             return None
         return (form.const + form.coef(var) * loop.lo) % part.factor
 
-    def memories(self, p: Problem, flat, names, producer, loop, pipelined: bool) -> None:
+    def memories(self, p: Problem, flat, names, loop, pipelined: bool) -> None:
         forms = self.forms
         by_array: dict[int, list[Op]] = defaultdict(list)
         for op, _ in flat:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -24,18 +23,12 @@ from kiln.datasets.bugs.jobs import KERNELS, Job, candidates, manifest, run_job
 from kiln.datasets.bugs.plan import CLEAN_RATIO, TWO_BUG_RATIO, Bucket, buckets
 from kiln.datasets.bugs.splits import normalized_hash, split_kernels
 from kiln.errors import KilnError
+from kiln.files import write_atomically
 
 GENERATOR_VERSION = "kiln-bugs-1"
 SAMPLES_FILE = "samples.jsonl"
 BUILD_FILE = "build.json"
 ROUND_JOBS = 600  # jobs queued per round, shared among the open buckets
-
-
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _key(job: Job) -> str:

@@ -234,4 +234,4 @@ def _run_job(job: Job, root: str) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
-__all__ = ["Edit", "Job", "run_job"]
+__all__ = ["Job", "run_job"]

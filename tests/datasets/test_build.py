@@ -149,7 +149,6 @@ def test_same_seed_gives_byte_identical_jsonl_and_a_kill_resumes_to_it(tmp_path)
 
 
 def test_the_ray_executor_builds_the_same_dataset(tmp_path):
-    pytest.importorskip("ray", reason="ray is a declared dependency; install kiln's deps")
     a, b = tmp_path / "process", tmp_path / "ray"
     build(a, seed=5, buggy=12, workers=2, kernels=TINY[:3], progress=None)
     build(b, seed=5, buggy=12, workers=2, kernels=TINY[:3], executor="ray", progress=None)
