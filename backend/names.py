@@ -16,6 +16,15 @@ VERILOG_KEYWORDS = frozenset(
     showcancelled signed small specify specparam strong0 strong1 supply0 supply1 table task
     time tran tranif0 tranif1 tri tri0 tri1 triand trior trireg unsigned use uwire vectored
     wait wand weak0 weak1 while wire wor xnor xor bit byte logic int shortint longint
+    alias always_comb always_ff always_latch assert assume before bind bins binsof break
+    chandle checker class clocking const constraint context continue cover covergroup
+    coverpoint cross dist do endclass endclocking endgroup endinterface endpackage
+    endprogram endproperty endsequence enum expect export extends extern final first_match
+    foreach forkjoin iff ignore_bins illegal_bins import inside interface intersect join_any
+    join_none local matches modport new null package packed priority program property
+    protected pure rand randc randcase randsequence ref restrict return sequence shortreal
+    solve static string struct super tagged this throughout timeprecision timeunit type
+    typedef union unique unique0 var virtual void wait_order wildcard with within
     """.split()  # noqa: SIM905  (a word list reads better than 130 quoted strings)
 )
 

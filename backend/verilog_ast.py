@@ -66,7 +66,13 @@ class Call:
     arg: Expr
 
 
-Expr = Ref | Const | Slice | Concat | Repeat | Unary | Binary | Ternary | Call
+@dataclass(frozen=True)
+class Index:
+    name: str  # a memory
+    addr: Expr
+
+
+Expr = Ref | Const | Slice | Concat | Repeat | Unary | Binary | Ternary | Call | Index
 
 
 def render_expr(e: Expr) -> str:
@@ -86,6 +92,8 @@ def render_expr(e: Expr) -> str:
         return f"({render_expr(e.a)} {e.op} {render_expr(e.b)})"
     if isinstance(e, Ternary):
         return f"({render_expr(e.cond)} ? {render_expr(e.a)} : {render_expr(e.b)})"
+    if isinstance(e, Index):
+        return f"{e.name}[{render_expr(e.addr)}]"
     return f"{e.func}({render_expr(e.arg)})"
 
 
@@ -105,6 +113,7 @@ class Decl:
     name: str
     width: int
     comment: str = ""
+    depth: int = 0  # > 0: a memory of `depth` words
 
 
 @dataclass(frozen=True)
@@ -126,7 +135,14 @@ class If:
     orelse: tuple[Stmt, ...] = ()
 
 
-Stmt = NonBlocking | If
+@dataclass(frozen=True)
+class MemWrite:
+    mem: str
+    addr: Expr
+    data: Expr
+
+
+Stmt = NonBlocking | If | MemWrite
 
 
 @dataclass(frozen=True)
@@ -149,7 +165,23 @@ class LintOff:
     items: tuple[Item, ...]
 
 
-Item = Decl | Assign | AlwaysFF | Comment | LintOff
+@dataclass(frozen=True)
+class Initial:
+    """Initial contents of a memory (ROMs and static arrays), word by word."""
+
+    mem: str
+    width: int
+    words: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Localparam:
+    name: str
+    width: int
+    value: int
+
+
+Item = Decl | Assign | AlwaysFF | Comment | LintOff | Initial | Localparam
 
 
 @dataclass
@@ -168,6 +200,9 @@ def _stmt(s: Stmt, pad: str, out: list[str]) -> None:
     if isinstance(s, NonBlocking):
         out.append(f"{pad}{s.lhs} <= {render_expr(s.rhs)};")
         return
+    if isinstance(s, MemWrite):
+        out.append(f"{pad}{s.mem}[{render_expr(s.addr)}] <= {render_expr(s.data)};")
+        return
     out.append(f"{pad}if ({render_expr(s.cond)}) begin")
     for t in s.then:
         _stmt(t, pad + "  ", out)
@@ -182,7 +217,8 @@ def _item(it: Item, out: list[str]) -> None:
     pad = "  "
     if isinstance(it, Decl):
         tail = f"  // {it.comment}" if it.comment else ""
-        out.append(f"{pad}{it.kind} {_range(it.width)}{it.name};{tail}")
+        words = f" [0:{it.depth - 1}]" if it.depth else ""
+        out.append(f"{pad}{it.kind} {_range(it.width)}{it.name}{words};{tail}")
     elif isinstance(it, Assign):
         out.append(f"{pad}assign {it.lhs} = {render_expr(it.rhs)};")
     elif isinstance(it, AlwaysFF):
@@ -192,6 +228,14 @@ def _item(it: Item, out: list[str]) -> None:
         out.append(f"{pad}end")
     elif isinstance(it, Comment):
         out.append(f"{pad}// {it.text}")
+    elif isinstance(it, Localparam):
+        value = render_expr(Const(it.width, it.value))
+        out.append(f"{pad}localparam {_range(it.width)}{it.name} = {value};")
+    elif isinstance(it, Initial):
+        out.append(f"{pad}initial begin")
+        for n, w in enumerate(it.words):
+            out.append(f"{pad}  {it.mem}[{n}] = {render_expr(Const(it.width, w))};")
+        out.append(f"{pad}end")
     else:
         out.append(f"{pad}// {it.reason}")
         out.append(f"{pad}/* verilator lint_off {it.rule} */")

@@ -99,6 +99,10 @@ def cmd_ir(args) -> int:
 
 
 def cmd_compile(args) -> int:
+    if Path(args.file).suffix == ".c":
+        return _compile_c(args)
+    if args.clock_ns is not None:
+        args.clock_ps = args.clock_ns * 1000.0
     from kiln.flow import compile_kernel
 
     kernel = _pick_kernel(_read_ir(args.file), args.kernel)
@@ -113,6 +117,51 @@ def cmd_compile(args) -> int:
         print(f"{sim}: {result.vectors} vectors bit-exact against the IR interpreter")
     for kind, path in design.files.items():
         print(f"  {kind:9} {path}")
+    return 0
+
+
+def _compile_c(args) -> int:
+    from kiln.backend.report import format_table
+    from kiln.hls_flow import CompileOptions, compile_c
+
+    if not args.top:
+        raise KilnError(f"{args.file}: which function is the kernel?", hint="pass --top NAME")
+    clock_ns = args.clock_ns if args.clock_ns is not None else args.clock_ps / 1000.0
+    opts = CompileOptions(
+        clock_ns=clock_ns,
+        include_dirs=tuple(args.include),
+        defines=tuple(args.define),
+        tb_sources=tuple(args.tb),
+        ii=args.ii,
+        simulate=not args.no_sim,
+        simulator=args.simulator,
+        waves=args.waves,
+        max_calls=args.max_calls,
+        synthesize=not args.no_synth,
+        liberty=args.liberty,
+    )
+    report = compile_c(args.file, args.top, args.output, opts)
+    print(format_table(report))
+    return 0
+
+
+def cmd_sim(args) -> int:
+    from kiln.backend.report import format_table
+    from kiln.hls_flow import simulate_dir
+
+    report = simulate_dir(args.dir, args.simulator, args.waves, args.max_calls)
+    print(format_table(report))
+    checks = report["checks"][f"cosim_{args.simulator}"]
+    if checks.get("waves"):
+        print(f"waveform: {checks['waves']}")
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from kiln.backend.report import format_table
+    from kiln.hls_flow import synth_dir
+
+    print(format_table(synth_dir(args.dir, args.liberty)))
     return 0
 
 
@@ -322,11 +371,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_ir)
 
-    p = sub.add_parser("compile", help="schedule a straight-line IR kernel and emit Verilog")
-    p.add_argument("file", help="IR text file (.kir)")
-    p.add_argument("--kernel", help="which kernel of the file (default: the first)")
+    p = sub.add_parser(
+        "compile",
+        help="C kernel to checked RTL (Verilog, co-simulation, synthesis, report); "
+        "or a straight-line IR kernel (.kir) to Verilog",
+    )
+    p.add_argument("file", help="C source (.c) with the kernel and its testbench, or IR (.kir)")
+    p.add_argument("--top", help="the kernel's function name (C)")
+    p.add_argument("--kernel", help="which kernel of an IR file (default: the first)")
     p.add_argument("-o", "--output", default="kiln_out", help="output folder (default kiln_out)")
+    p.add_argument("--clock-ns", type=float, help="clock period in ns")
     p.add_argument("--clock-ps", type=float, default=2000.0, help="clock period in ps")
+    p.add_argument("--ii", type=_positive, help="C: pipeline every innermost loop at this II")
+    p.add_argument("--no-sim", action="store_true", help="C: skip co-simulation")
+    p.add_argument("--no-synth", action="store_true", help="C: skip synthesis and timing")
+    p.add_argument("--simulator", choices=["verilator", "icarus"], default="verilator")
+    p.add_argument("--waves", action="store_true", help="C: dump a waveform (FST/VCD)")
+    p.add_argument("--max-calls", type=int, default=0, help="C: co-simulate only the first N calls")
+    p.add_argument("--liberty", help="C: Liberty file for synthesis (default: kiln's generic)")
+    _add_c_options(p)
     p.add_argument(
         "--passes",
         default=",".join(DEFAULT_FLOW),
@@ -343,6 +406,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--vectors", type=_positive, default=1000, help="random vectors to simulate")
     p.set_defaults(func=cmd_compile)
+
+    p = sub.add_parser("sim", help="rerun co-simulation of a compiled design (kiln compile -o DIR)")
+    p.add_argument("dir", help="the folder kiln compile wrote")
+    p.add_argument("--simulator", choices=["verilator", "icarus"], default="verilator")
+    p.add_argument("--waves", action="store_true", help="dump a waveform (FST/VCD)")
+    p.add_argument("--max-calls", type=int, default=0, help="only the first N recorded calls")
+    p.set_defaults(func=cmd_sim)
+
+    p = sub.add_parser(
+        "synth", help="rerun Yosys + OpenSTA on a compiled design; update its report"
+    )
+    p.add_argument("dir", help="the folder kiln compile wrote")
+    p.add_argument("--liberty", help="Liberty file (default: kiln's generic library)")
+    p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("c", help="translate a C kernel to IR; --interpret checks it against gcc")
     p.add_argument("file", help="C source file holding the kernel")

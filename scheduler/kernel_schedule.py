@@ -17,7 +17,7 @@ from kiln.scheduler.deps import dependence_graph, straight_line_ops
 from kiln.scheduler.exact import schedule_exact
 from kiln.scheduler.modulo import IIReport, schedule_loop
 from kiln.scheduler.problem import Solution
-from kiln.scheduler.regions import Options, Region, kernel_regions
+from kiln.scheduler.regions import Options, Region, Seq, kernel_control, kernel_regions
 from kiln.scheduler.resources import schedule_with_resources
 from kiln.scheduler.schedule import Schedule, Slot
 
@@ -70,6 +70,7 @@ class KernelSchedule:
     delay_library: str
     regions: list[RegionSchedule] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    control: Seq = field(default_factory=Seq)  # how the regions run: loops, branches, order
 
     @property
     def register_bits(self) -> int:
@@ -160,13 +161,14 @@ def schedule_kernel(
     delays = delays or DelayModel()
     opts = options or Options()
     opts.clock_period_ps = clock_period_ps
-    regions, notes = kernel_regions(kernel, delays, opts)
+    regions, control, notes = kernel_control(kernel, delays, opts)
     out = KernelSchedule(
         kernel.name,
         clock_period_ps,
         delays.register_overhead_ps,
         getattr(delays, "library", "custom"),
         notes=notes,
+        control=control,
     )
     for r in regions:
         out.regions.append(schedule_region(r, exact))

@@ -63,10 +63,51 @@ class Region:
     loop: ForLoop | WhileLoop | None = None
     target_ii: int = 0  # 0: not pipelined
     note: str | None = None  # why a loop marked for pipelining is not
+    # node -> the conditions its effect waits on, each (value, polarity), outermost first
+    guards: dict[str, tuple[tuple[Value, bool], ...]] = field(default_factory=dict)
 
     @property
     def pipelined(self) -> bool:
         return self.target_ii > 0
+
+
+@dataclass
+class Leaf:
+    """Run region `index` once (straight code) or as its loop (`Region.loop`)."""
+
+    index: int
+
+
+@dataclass
+class Seq:
+    items: list[Leaf | Seq | OuterFor | OuterWhile | Branch] = field(default_factory=list)
+
+
+@dataclass
+class OuterFor:
+    """A for loop that still holds a loop: its body is a sequence, not one region."""
+
+    loop: ForLoop
+    body: Seq
+
+
+@dataclass
+class OuterWhile:
+    loop: WhileLoop
+    cond: Seq
+    body: Seq
+
+
+@dataclass
+class Branch:
+    """An if whose branches hold loops (a loop-free if is part of its region)."""
+
+    stmt: IfElse
+    then: Seq
+    orelse: Seq
+
+
+Control = Leaf | Seq | OuterFor | OuterWhile | Branch
 
 
 def _has_loop(block: Block) -> bool:
@@ -91,30 +132,35 @@ class _Builder:
         self.counted: ForLoop | None = None  # the region's loop, when its start is a constant
 
     # --- walking the kernel ---------------------------------------------------------
-    def block(self, block: Block, where: str) -> None:
-        run: list = []
+    def block(self, block: Block, where: str) -> Seq:
+        """The block as control: its regions, loops and branches in program order."""
+        seq, run = Seq(), []
         for s in block.stmts:
             if isinstance(s, Op) or (isinstance(s, IfElse) and not self._if_has_loop(s)):
                 run.append(s)
                 continue
-            self.flush(run, where)
+            self.flush(run, where, seq)
             run = []
             if isinstance(s, IfElse):
-                self.block(s.then, f"then-branch{_where(s.place)}")
+                then = self.block(s.then, f"then-branch{_where(s.place)}")
+                orelse = Seq()
                 if s.orelse is not None:
-                    self.block(s.orelse, f"else-branch{_where(s.place)}")
+                    orelse = self.block(s.orelse, f"else-branch{_where(s.place)}")
+                seq.items.append(Branch(s, then, orelse))
             else:
-                self.loop(s)
-        self.flush(run, where)
+                seq.items.append(self.loop(s))
+        self.flush(run, where, seq)
+        return seq
 
     def _if_has_loop(self, s: IfElse) -> bool:
         return _has_loop(s.then) or (s.orelse is not None and _has_loop(s.orelse))
 
-    def flush(self, run: list, where: str) -> None:
+    def flush(self, run: list, where: str, seq: Seq) -> None:
         if any(True for s in run for _ in _ops_of(s)):
+            seq.items.append(Leaf(len(self.regions)))
             self.regions.append(self.region(run, f"{where}", None, 0))
 
-    def loop(self, loop: ForLoop | WhileLoop) -> None:
+    def loop(self, loop: ForLoop | WhileLoop) -> Control:
         kind = "for" if isinstance(loop, ForLoop) else "while"
         name = f"{kind} loop{_where(loop.place)}"
         stmts = (
@@ -133,11 +179,12 @@ class _Builder:
                     "still a loop after unrolling (only loops with a constant trip count unroll)"
                 )
                 self.notes.append(note)
-            self.block(loop.body if isinstance(loop, ForLoop) else loop.cond, f"{name} (outer)")
-            if isinstance(loop, WhileLoop):
-                self.block(loop.body, f"{name} (outer)")
-            return
+            if isinstance(loop, ForLoop):
+                return OuterFor(loop, self.block(loop.body, f"{name} (outer)"))
+            cond = self.block(loop.cond, f"{name} (outer)")
+            return OuterWhile(loop, cond, self.block(loop.body, f"{name} (outer)"))
         self.regions.append(self.region(stmts, name, loop, target))
+        return Leaf(len(self.regions) - 1)
 
     # --- one region -----------------------------------------------------------------
     def region(self, stmts: list, name: str, loop, target_ii: int) -> Region:
@@ -148,6 +195,11 @@ class _Builder:
             ii=target_ii,
         )
         flat = [(op, guards) for s in stmts for op, guards in _ops_of(s)]
+        if isinstance(loop, WhileLoop):
+            # The body runs only while the condition holds: its effects wait on it.
+            n_cond = sum(1 for s in loop.cond.stmts for _ in _ops_of(s))
+            live = ((loop.cond_value, True),)
+            flat = flat[:n_cond] + [(op, live + g) for op, g in flat[n_cond:]]
         self.forms = AffineForms(
             {id(op.result): op for op, _ in flat if op.result is not None},
             _const_value,
@@ -158,12 +210,13 @@ class _Builder:
         names: dict[int, str] = {}  # id(op) -> node
         producer: dict[int, str] = {}  # id(value) -> node
         counts: dict[str, int] = defaultdict(int)
-        for op, _ in flat:
+        for op, guards in flat:
             base = op.result.name if op.result is not None else f"{op.opcode}.{op.storage.name}"
             counts[base] += 1
             node = base if counts[base] == 1 else f"{base}#{counts[base]}"
             names[id(op)] = node
             r.ir_ops[node] = op
+            r.guards[node] = guards
             p.add_op(self.sched_op(node, op))
             if op.result is not None:
                 producer[id(op.result)] = node
@@ -183,11 +236,17 @@ class _Builder:
                 src = source(v)
                 p.add_dep(Dep(src, node, p.ops[src].latency))
             if op.opcode in ("store", "write"):
-                for g in guards:
+                for g, _ in guards:
                     src = source(g)
                     p.add_dep(Dep(src, node, p.ops[src].latency, why="is guarded by"))
         self.variables(p, flat, names, loop is not None and target_ii > 0)
         self.memories(p, flat, names, loop, target_ii > 0)
+        if isinstance(loop, WhileLoop) and target_ii > 0:
+            # The next iteration starts only once this one's condition is known: its
+            # condition is computed at least one cycle before the next iteration's first op.
+            cond = source(loop.cond_value)
+            for node in list(p.ops):
+                p.add_dep(Dep(cond, node, 1, 1, value=False, why="starts after the condition of"))
         if loop is None:
             for op, _ in flat:
                 st = op.storage
@@ -316,6 +375,8 @@ class _Builder:
                     p.add_dep(Dep(w, node, 0, value=False, why=f"writes @{st.name} after"))
                 if not any(full for _, full in writes[key]):
                     first_writes[key].append(node)
+                    if guards:  # a guarded write keeps the old value when its guard is off
+                        incoming_reads[key].append(node)
                 full = not guards
                 writes[key] = [(node, full)] if full else [*writes[key], (node, full)]
                 reads_since[key] = []
@@ -343,14 +404,17 @@ def _mem_dep(an: str, bn: str, a: Op, b: Op, distance: int) -> Dep:
     return Dep(an, bn, 1, distance, value=False, why=f"stores @{name} after")
 
 
-def _ops_of(s, guards: tuple[Value, ...] = ()):
-    """(op, the conditions guarding it) for each op of a loop-free statement, in order."""
+def _ops_of(s, guards: tuple[tuple[Value, bool], ...] = ()):
+    """(op, the conditions guarding it as (value, polarity)) for each op of a loop-free
+    statement, in order."""
     if isinstance(s, Op):
         yield s, guards
         return
-    yield from ((op, g) for t in s.then.stmts for op, g in _ops_of(t, (*guards, s.cond)))
+    then = (*guards, (s.cond, True))
+    yield from ((op, g) for t in s.then.stmts for op, g in _ops_of(t, then))
     if s.orelse is not None:
-        yield from ((op, g) for t in s.orelse.stmts for op, g in _ops_of(t, (*guards, s.cond)))
+        orelse = (*guards, (s.cond, False))
+        yield from ((op, g) for t in s.orelse.stmts for op, g in _ops_of(t, orelse))
 
 
 def _const_value(op: Op) -> int:
@@ -376,10 +440,19 @@ def _product(lists):
     return out
 
 
+def kernel_control(
+    kernel: Kernel, delays: DelayModel, opts: Options
+) -> tuple[list[Region], Seq, list[str]]:
+    """The regions of `kernel` in program order, the control structure that runs them
+    (which the backend turns into a controller), and notes on loops left unpipelined."""
+    b = _Builder(kernel, delays, opts)
+    control = b.block(kernel.body, f"kernel {kernel.name}")
+    return b.regions, control, b.notes
+
+
 def kernel_regions(
     kernel: Kernel, delays: DelayModel, opts: Options
 ) -> tuple[list[Region], list[str]]:
     """The regions of `kernel` in program order, and notes on loops left unpipelined."""
-    b = _Builder(kernel, delays, opts)
-    b.block(kernel.body, f"kernel {kernel.name}")
-    return b.regions, b.notes
+    regions, _, notes = kernel_control(kernel, delays, opts)
+    return regions, notes

@@ -45,7 +45,18 @@ kernel @acc(in @x: fixed<8,4>[3], out @y: fixed<16,4>, out @d: i8[3]) {
 """
 
 REQUIRED_TOOLS = ("verilator", "iverilog", "yosys", "sta", "gcc")
-COMMANDS = ("doctor", "ir", "compile", "c", "schedule", "characterize", "dataset", "demo")
+COMMANDS = (
+    "doctor",
+    "ir",
+    "compile",
+    "sim",
+    "synth",
+    "c",
+    "schedule",
+    "characterize",
+    "dataset",
+    "demo",
+)
 
 
 def kiln_cli(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,953 @@
+"""A scheduled kernel as one Verilog module: a controller, one pipeline per region, memories.
+
+Interface: clk, rst (synchronous, active high), start, done, idle; one input per scalar
+`in`/`inout` parameter (sampled when start is seen in idle); one output per scalar
+`out`/`inout` parameter (valid from done until the next start); and per bank of each
+array parameter a single-port synchronous RAM interface: `<a>_addr`, `<a>_ce`, `<a>_we`,
+`<a>_d` out, `<a>_q` in (read data the clock after `ce`, the old word on a write).
+
+Every region, loop body or straight code, is a pipeline of its scheduled stages. Stage s
+holds `valid_s`; values made in stage c and used in stage c + k pass through k pipeline
+registers, exactly as the schedule counts them. The controller issues iterations into
+stage 0 every II clocks (II = the stage count for a loop that is not pipelined) while the
+loop runs, and moves to what follows once no iteration is left but in the last stage, so
+consecutive regions run back to back. Loops that hold loops get a head state that tests
+the bound; branches that hold loops get a state that tests the condition. `cycles()` in
+`kiln.backend.latency` gives the clock counts that follow from these rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kiln.backend.expressions import OpLowering, extend, signed_width
+from kiln.backend.memories import ArrayLayout, address_width, bank_suffix, is_external, layout_of
+from kiln.backend.names import Namer
+from kiln.backend.verilog_ast import (
+    AlwaysFF,
+    Assign,
+    Binary,
+    Call,
+    Comment,
+    Const,
+    Decl,
+    Expr,
+    If,
+    Index,
+    Initial,
+    LintOff,
+    Localparam,
+    MemWrite,
+    Module,
+    NonBlocking,
+    Port,
+    Ref,
+    Slice,
+    Stmt,
+    Ternary,
+    Unary,
+    render_module,
+)
+from kiln.errors import BackendError
+from kiln.ir.kernel import (
+    Direction,
+    ForLoop,
+    Kernel,
+    Op,
+    Storage,
+    StorageKind,
+    Value,
+    WhileLoop,
+    walk_ops,
+)
+from kiln.ir.semantics import bits
+from kiln.ir.types import ArrayType, FloatType
+from kiln.scheduler.kernel_schedule import KernelSchedule, RegionSchedule
+from kiln.scheduler.regions import Branch, Control, Leaf, OuterFor, OuterWhile, Seq
+
+CONTROL_PORTS = ("clk", "rst", "start", "done", "idle")
+INDEX_WIDTH = 32  # bank and word arithmetic on array indices
+
+
+@dataclass(frozen=True)
+class MemPort:
+    """One external RAM interface (a bank of an array parameter)."""
+
+    array: str  # the parameter
+    bank: tuple[int | None, ...]
+    prefix: str  # <prefix>_addr, _ce, _we, _d, _q
+    addr_width: int
+    width: int
+    depth: int
+    reads: bool  # has a `_q` input (the kernel loads from the array)
+
+
+@dataclass
+class KernelRtl:
+    """The module and what a testbench or report needs to know about it."""
+
+    name: str
+    verilog: str
+    inputs: dict[str, tuple[str, int]]  # parameter -> (port, width)
+    outputs: dict[str, tuple[str, int]]
+    memories: dict[str, ArrayLayout]  # array parameter -> layout
+    mem_ports: list[MemPort]
+    # completely partitioned array parameter -> per element (input port, output port)
+    element_ports: dict[str, list[tuple[str | None, str | None]]]
+    stages: dict[int, int]  # region -> stages as built (>= the schedule's)
+    iis: dict[int, int]  # region -> clocks between iterations
+    issue: dict[int, tuple[str, str]]  # region -> (stage-0 valid, first-issue flag) signals
+    register_bits: dict[str, int] = field(default_factory=dict)  # by kind
+
+
+def _parse_class(cls: str) -> tuple[int | None, ...] | None:
+    """'@a' -> None (whole array); '@a[1,*]' -> (1, None)."""
+    if "[" not in cls:
+        return None
+    inner = cls[cls.index("[") + 1 : -1]
+    return tuple(None if p == "*" else int(p) for p in inner.split(","))
+
+
+def _check_supported(k: Kernel) -> None:
+    for op in walk_ops(k.body):
+        for v in [*op.operands, *([op.result] if op.result is not None else [])]:
+            if isinstance(v.type, FloatType):
+                raise BackendError(
+                    f"kernel @{k.name}: op '{op.opcode}' works on {v.type}; floating-point "
+                    "hardware is not generated yet",
+                    op.place,
+                    "use integers or fixed point (ap_fixed / fixed<W,F>) for RTL",
+                )
+    for st in k.storages:
+        if st.kind is StorageKind.LOCAL and st.init:
+            raise BackendError(
+                f"local array @{st.name} has initial contents, which a RAM cannot reload on "
+                "every call",
+                st.place,
+                "declare it const (a ROM) or static, or fill it with a loop",
+            )
+
+
+class _Builder:
+    """Builds the module in order: interface and storage, each region's datapath, memory
+    ports, the per-region issue logic, then the controller that sequences them."""
+
+    def __init__(self, k: Kernel, ks: KernelSchedule):
+        self.k, self.ks = k, ks
+        self.namer = Namer(CONTROL_PORTS)
+        self.lw = OpLowering(self.namer)
+        self.m = Module(self.namer.fresh(k.name))
+        self.decls: list = []  # declarations, printed first
+        self.logic: list = []  # assigns and always blocks
+        self.regs: list[tuple[str, int, str]] = []  # (name, bits, kind), for the report
+        self.ctrl: list[Stmt] = []  # controller updates (reset-free part)
+        self.ctrl_reset: list[Stmt] = []
+        self.datapath: list[Stmt] = []  # unconditional and enabled datapath registers
+        # values
+        self.home: dict[tuple[int, str], tuple[str, int]] = {}  # (region, node) -> (signal, stage)
+        self.widths: dict[tuple[int, str], int] = {}
+        self.chain: dict[tuple[int, str, int], str] = {}
+        self.consts: set[tuple[int, str]] = set()
+        self.producer: dict[int, tuple[int, str]] = {}  # id(value) -> (region, node)
+        self.outside: set[int] = set()  # values used outside their region
+        self.value_home: dict[int, str] = {}  # id(value) -> register holding it
+        self.loop_var: dict[int, str] = {}  # id(loop variable) -> signal
+        # storage
+        self.var_reg: dict[int, str] = {}
+        self.var_init: dict[int, Expr] = {}
+        self.var_updates: dict[int, list[tuple[Expr, Expr]]] = defaultdict(list)
+        self.layouts: dict[int, ArrayLayout] = {}
+        self.requests: dict[tuple[int, tuple], list[dict]] = defaultdict(list)
+        self.rf_writes: dict[int, list[Stmt]] = defaultdict(list)
+        self.loads: list = []  # (data wire, [(bank key, request)], bank select reg, storage)
+        # control
+        self.stages: dict[int, int] = {}
+        self.iis: dict[int, int] = {}
+        self.valids: dict[int, list[str]] = {}
+        self.states: list[str] = []
+        self.exits: dict[str, list[Stmt]] = {}
+        self.fin: dict[int, str] = {}
+        self.entry: dict[int, list[Stmt]] = {}
+        self.counter_width: dict[int, int] = {}
+        self.outer: dict[int, tuple[str, str]] = {}  # id(loop) -> (cnt, first)
+        self.mem_base: dict[int, str] = {}
+        self.issue: dict[int, tuple[str, str]] = {}
+        self.element_ports: dict[str, list[tuple[str | None, str | None]]] = {}
+        self.state_reg = self.namer.fresh("state")
+        self.idle_name = self.namer.fresh("is_idle")
+        self.idle_state = self.state("idle")
+        self.done_state = self.state("done")
+        self.leaf_state = {k: self.state(f"r{k}") for k in range(len(ks.regions))}
+
+    # ---- small helpers ---------------------------------------------------------------
+    def reg(self, hint: str, width: int, kind: str, comment: str = "") -> str:
+        name = self.namer.fresh(hint)
+        self.decls.append(Decl("reg", name, width, comment))
+        self.regs.append((name, width, kind))
+        return name
+
+    def wire(self, hint: str, width: int, rhs: Expr) -> str:
+        return self.lw.wire(hint, width, rhs)
+
+    def declared_wire(self, hint: str, width: int) -> str:
+        name = self.namer.fresh(hint)
+        self.decls.append(Decl("wire", name, width))
+        return name
+
+    def state(self, hint: str) -> str:
+        name = self.namer.fresh(f"S_{hint}".upper())
+        self.states.append(name)
+        return name
+
+    def goto(self, st: str) -> NonBlocking:
+        return NonBlocking(self.state_reg, Ref(st))
+
+    # ---- analysis --------------------------------------------------------------------
+    def analyse(self) -> None:
+        """Which values cross from one region to another (they get a home register)."""
+        regions = [rs.region for rs in self.ks.regions]
+        for k, r in enumerate(regions):
+            for node, op in r.ir_ops.items():
+                if op.result is not None:
+                    self.producer[id(op.result)] = (k, node)
+        for k, r in enumerate(regions):
+            for node, op in r.ir_ops.items():
+                for v in [*op.operands, *(g for g, _ in r.guards[node])]:
+                    if id(v) in self.producer and self.producer[id(v)][0] != k:
+                        self.outside.add(id(v))
+            if isinstance(r.loop, ForLoop):
+                self._cross(r.loop.lo, r.loop.hi)
+        for node in _walk_control(self.ks.control):
+            if isinstance(node, OuterFor):
+                self._cross(node.loop.lo, node.loop.hi)
+            elif isinstance(node, OuterWhile):
+                self._cross(node.loop.cond_value)
+            elif isinstance(node, Branch):
+                self._cross(node.stmt.cond)
+
+    def _cross(self, *values) -> None:
+        for v in values:
+            if isinstance(v, Value) and id(v) in self.producer:
+                self.outside.add(id(v))
+
+    # ---- interface and storage -------------------------------------------------------
+    def interface(self) -> None:
+        m = self.m
+        m.ports += [Port("input", n, 1) for n in ("clk", "rst", "start")]
+        m.ports += [Port("output", n, 1) for n in ("done", "idle")]
+        self.inputs: dict[str, tuple[str, int]] = {}
+        self.outputs: dict[str, tuple[str, int]] = {}
+        self.samples: list[Stmt] = []
+        self.mem_ports: list[MemPort] = []
+        self.port_layouts: dict[str, ArrayLayout] = {}
+        for p in self.k.params:
+            if isinstance(p.type, ArrayType):
+                self.array(p.storage)
+                continue
+            w = p.type.width
+            if p.direction is Direction.IN:
+                port = self.namer.fresh(p.name)
+                m.ports.append(Port("input", port, w))
+                self.inputs[p.name] = (port, w)
+                r = self.reg(f"in_{p.name}", w, "input", f"input {p.name}, sampled on start")
+                self.samples.append(NonBlocking(r, Ref(port)))
+                self.value_home[id(p.value)] = r
+                continue
+            r = self.var(p.storage)
+            if p.direction is Direction.INOUT:
+                port = self.namer.fresh(f"{p.name}_in")
+                m.ports.append(Port("input", port, w))
+                self.inputs[p.name] = (port, w)
+                self.var_init[id(p.storage)] = Ref(port)
+            out = self.namer.fresh(p.name if p.direction is Direction.OUT else f"{p.name}_out")
+            m.ports.append(Port("output", out, w))
+            self.outputs[p.name] = (out, w)
+            self.logic.append(Assign(out, Ref(r)))
+        for st in self.k.storages:
+            if st.is_array:
+                self.array(st)
+            else:
+                self.var(st)
+
+    def var(self, st: Storage) -> str:
+        w = st.elem.width
+        r = self.reg(st.name, w, "variable", f"@{st.name}")
+        self.var_reg[id(st)] = r
+        if st.kind is not StorageKind.STATIC:  # statics keep their value across calls
+            self.var_init[id(st)] = Const(w, bits((st.init or [0])[0], st.elem))
+        return r
+
+    def array(self, st: Storage) -> None:
+        lay = layout_of(st)
+        self.layouts[id(st)] = lay
+        if not is_external(st) or lay.registers:
+            self.mem_base[id(st)] = self.namer.fresh(f"m_{st.name}")
+        if not is_external(st):
+            return
+        self.port_layouts[st.name] = lay
+        if lay.registers:
+            self.element_port_list(st, lay)
+            return
+        aw = address_width(lay.depth)
+        reads = any(op.opcode == "load" and op.storage is st for op in walk_ops(self.k.body))
+        for key in lay.bank_keys:
+            prefix = self.namer.fresh(st.name + bank_suffix(key))
+            for n in ("addr", "ce", "we", "d", "q"):
+                self.namer.taken.add(f"{prefix}_{n}")
+            self.mem_ports.append(MemPort(st.name, key, prefix, aw, lay.width, lay.depth, reads))
+            self.m.ports += [
+                Port("output", f"{prefix}_addr", aw),
+                Port("output", f"{prefix}_ce", 1),
+                Port("output", f"{prefix}_we", 1),
+                Port("output", f"{prefix}_d", lay.width),
+            ]
+            if reads:
+                self.m.ports.append(Port("input", f"{prefix}_q", lay.width))
+
+    def element_port_list(self, st: Storage, lay: ArrayLayout) -> None:
+        """A completely partitioned array parameter: one port per element and direction;
+        inputs are copied into the register file on start, outputs show it."""
+        ports = []
+        for flat in range(lay.size):
+            pin = pout = None
+            if st.direction in (Direction.IN, Direction.INOUT):
+                pin = self.namer.fresh(f"{st.name}_{flat}")
+                self.m.ports.append(Port("input", pin, lay.width))
+            if st.direction in (Direction.OUT, Direction.INOUT):
+                pout = self.namer.fresh(f"{st.name}_{flat}_out")
+                self.m.ports.append(Port("output", pout, lay.width))
+            ports.append((pin, pout))
+        self.element_ports[st.name] = ports
+
+    # ---- values ----------------------------------------------------------------------
+    def signal(self, k: int, node: str, stage: int) -> str:
+        """The signal of `node` in `stage` of region k, adding pipeline registers."""
+        name, made = self.home[(k, node)]
+        if (k, node) in self.consts:
+            return name
+        if stage < made:
+            raise BackendError(
+                f"{self.ks.regions[k].region.problem.name}: {node} is used in stage {stage} "
+                f"but made in stage {made}",
+                hint="a kiln scheduler bug: please report it",
+            )
+        for s in range(made + 1, stage + 1):
+            key = (k, node, s)
+            if key not in self.chain:
+                base = node.split(":")[-1].split("#")[0]
+                reg = self.reg(f"r{k}_s{s}_{base}", self.widths[(k, node)], "pipeline")
+                self.datapath.append(NonBlocking(reg, Ref(name)))
+                self.chain[key] = reg
+            name = self.chain[key]
+        return name
+
+    def external(self, v: Value) -> str:
+        """The register or port holding `v` while a region that did not make it runs."""
+        if id(v) in self.loop_var:
+            return self.loop_var[id(v)]
+        if id(v) in self.value_home:
+            return self.value_home[id(v)]
+        raise BackendError(f"value %{v.name} has no register to read it from", hint=_BUG)
+
+    def operand(self, k: int, v: Value, stage: int, made_here: dict[int, str]) -> str:
+        if id(v) in made_here:
+            return self.signal(k, made_here[id(v)], stage)
+        node = f"in:{v.name}"
+        if (k, node) not in self.home:
+            self.home[(k, node)] = (self.external(v), 0)
+            self.widths[(k, node)] = v.type.width
+        return self.signal(k, node, stage)
+
+    def valid(self, k: int, stage: int) -> Expr:
+        return Ref(self.valids[k][stage])
+
+    def guard(self, k: int, node: str, stage: int, made_here) -> Expr | None:
+        terms: list[Expr] = []
+        for g, polarity in self.ks.regions[k].region.guards[node]:
+            s = Ref(self.operand(k, g, stage, made_here))
+            terms.append(s if polarity else Unary("~", s))
+        return _all(terms) if terms else None
+
+    # ---- one region ------------------------------------------------------------------
+    def region(self, k: int, rs: RegionSchedule) -> None:
+        r, sol, p = rs.region, rs.solution, rs.region.problem
+        cycles = sol.cycles
+        ready = {n: cycles[n] + p.ops[n].latency for n in r.ir_ops}
+        stages = sol.stages
+        for n, op in r.ir_ops.items():  # a value leaving the region must be ready in it
+            if op.result is not None and id(op.result) in self.outside:
+                stages = max(stages, ready[n] + 1)
+        self.stages[k] = stages
+        self.iis[k] = sol.ii if r.pipelined and sol.ii else stages
+        v0 = self.declared_wire(f"r{k}_valid0", 1)
+        self.valids[k] = [v0] + [self.reg(f"r{k}_valid{s}", 1, "control") for s in range(1, stages)]
+        for s in range(1, stages):
+            self.ctrl.append(NonBlocking(self.valids[k][s], Ref(self.valids[k][s - 1])))
+            self.ctrl_reset.append(NonBlocking(self.valids[k][s], Const(1, 0)))
+        made_here: dict[int, str] = {}
+        current: dict[int, str] = {}  # id(variable) -> the write node holding its value
+        for n, op in r.ir_ops.items():
+            c = cycles[n]
+            if op.result is not None:
+                self.widths[(k, n)] = op.result.type.width
+                made_here[id(op.result)] = n
+            base = n.split("#")[0]
+            hint = f"v{base}" if base[:1].isdigit() else base
+            if op.opcode == "const":
+                expr = self.lw.lower(op, [], hint)
+                self.home[(k, n)] = (self.wire(hint, op.result.type.width, expr), 0)
+                self.consts.add((k, n))
+            elif op.opcode == "read":
+                st = op.storage
+                src = (
+                    self.signal(k, current[id(st)], c)
+                    if id(st) in current
+                    else self.var_reg[id(st)]
+                )
+                self.home[(k, n)] = (src, c)
+            elif op.opcode == "write":
+                self.write(k, n, op, c, made_here, current)
+            elif op.opcode in ("load", "store"):
+                self.lw.assigns.append(Comment(_where(op, c)))
+                self.access(k, n, op, c, made_here)
+            else:
+                args = [self.operand(k, v, c, made_here) for v in op.operands]
+                self.lw.assigns.append(Comment(_where(op, c)))
+                expr = self.lw.lower(op, args, hint)
+                self.home[(k, n)] = (self.wire(hint, op.result.type.width, expr), c)
+            if op.result is not None and id(op.result) in self.outside:
+                sig = self.signal(k, n, ready[n])
+                v = op.result
+                h = self.reg(f"h_{v.name}", v.type.width, "cross-region", f"%{v.name} for later")
+                self.datapath.append(If(self.valid(k, ready[n]), (NonBlocking(h, Ref(sig)),)))
+                self.value_home[id(v)] = h
+
+    def write(self, k: int, n: str, op: Op, c: int, made_here, current) -> None:
+        """A variable write: later reads in the region take the value directly (with a
+        mux under a guard); the register takes it at the end of the stage."""
+        st = op.storage
+        self.widths[(k, n)] = st.elem.width
+        val = self.operand(k, op.operands[0], c, made_here)
+        g = self.guard(k, n, c, made_here)
+        if g is not None:
+            prev = self.signal(k, current[id(st)], c) if id(st) in current else self.var_reg[id(st)]
+            val = self.wire(f"{st.name}_new", st.elem.width, Ternary(g, Ref(val), Ref(prev)))
+        self.home[(k, n)] = (val, c)
+        current[id(st)] = n
+        self.var_updates[id(st)].append((self.valid(k, c), Ref(val)))
+
+    # ---- memories --------------------------------------------------------------------
+    def access(self, k: int, n: str, op: Op, c: int, made_here) -> None:
+        st = op.storage
+        lay = self.layouts[id(st)]
+        rank = len(st.type.shape)
+        idx = []
+        for d, v in enumerate(op.operands[:rank]):
+            s = self.operand(k, v, c, made_here)
+            idx.append(self.wire(f"{n}_i{d}", INDEX_WIDTH, _fit(s, v.type.width, v.type.signed)))
+        is_store = op.opcode == "store"
+        en: Expr = self.valid(k, c)
+        data = None
+        if is_store:
+            g = self.guard(k, n, c, made_here)
+            en = en if g is None else Binary("&", en, g)
+            data = Ref(self.operand(k, op.operands[-1], c, made_here))
+        if lay.registers:
+            aw = address_width(lay.size)
+            flat = self.wire(
+                f"{n}_flat",
+                INDEX_WIDTH,
+                _flat_of([Ref(i) for i in idx], [d.size for d in lay.dims]),
+            )
+            addr = Slice(flat, aw - 1, 0)
+            mem = self.mem_base[id(st)]
+            if is_store:
+                self.rf_writes[id(st)].append(If(en, (MemWrite(mem, addr, data),)))
+            else:
+                q = self.reg(f"{n}_q", lay.width, "memory read")
+                self.datapath.append(NonBlocking(q, Index(mem, addr)))
+                self.home[(k, n)] = (q, c + 1)
+            return
+        banks, rows = [], []
+        for d, split in enumerate(lay.dims):
+            if split.kind == "none":
+                banks.append(None)
+                rows.append(Ref(idx[d]))
+            else:
+                b, row = _split_expr(idx[d], split)
+                banks.append(b)
+                rows.append(row)
+        word = self.wire(f"{n}_word", INDEX_WIDTH, _flat_of(rows, [d.sub for d in lay.dims]))
+        aw = address_width(lay.depth)
+        addr = Slice(word, aw - 1, 0)
+        keys = self._banks_of(self.ks.regions[k].region.problem.ops[n].resources, lay)
+        sel = None
+        if len(keys) > 1:
+            cut = [d for d, s in enumerate(lay.dims) if s.kind != "none"]
+            lin = _flat_of([banks[d] for d in cut], [lay.dims[d].banks for d in cut])
+            sel = self.wire(f"{n}_bank", INDEX_WIDTH, lin)
+        picks = []
+        for key in keys:
+            ken = en
+            if sel is not None:
+                hit = Binary("==", Ref(sel), Const(INDEX_WIDTH, _bank_linear(key, lay)))
+                ken = Binary("&", en, hit)
+            req = {"en": ken, "addr": addr, "data": data, "slot": (k, c % self.iis[k])}
+            self.requests[(id(st), key)].append(req)
+            picks.append((key, req))
+        if not is_store:
+            data_wire = self.declared_wire(f"{n}_data", lay.width)
+            held = None
+            if sel is not None:
+                held = self.reg(f"{n}_bank_q", INDEX_WIDTH, "memory read")
+                self.datapath.append(NonBlocking(held, Ref(sel)))
+            self.loads.append((data_wire, picks, held, lay))
+            self.home[(k, n)] = (data_wire, c + 1)
+
+    def _banks_of(self, classes, lay: ArrayLayout) -> list[tuple[int | None, ...]]:
+        """The banks an access may touch, as the scheduler counted them."""
+        keys = lay.bank_keys
+        out = []
+        for cls in classes:
+            key = _parse_class(cls)
+            if key is None:
+                return keys
+            if key in keys and key not in out:
+                out.append(key)
+        return out or keys
+
+    def bind_ports(self) -> None:
+        """Give each access a port of its bank: accesses that may meet in one clock (same
+        region, same stage modulo II) take different ports, which the schedule kept
+        within the bank's port count. Then build each port's muxes and each RAM."""
+        ram_ports: dict[tuple[int, tuple], list[dict]] = defaultdict(list)
+        for (sid, key), reqs in self.requests.items():
+            st = self.layouts[sid].storage
+            lay = self.layouts[sid]
+            nports = 1 if is_external(st) else 2
+            used: dict[tuple[int, int], int] = defaultdict(int)
+            per_port: list[list[dict]] = [[] for _ in range(nports)]
+            for req in reqs:
+                p = used[req["slot"]]
+                if p >= nports:
+                    raise BackendError(
+                        f"array @{st.name}: {p + 1} accesses in one clock on a {nports}-port bank",
+                        st.place,
+                        _BUG,
+                    )
+                used[req["slot"]] += 1
+                per_port[p].append(req)
+            aw, w = address_width(lay.depth), lay.width
+            for p, preqs in enumerate(per_port):
+                if is_external(st):
+                    mp = next(x for x in self.mem_ports if x.array == st.name and x.bank == key)
+                    names = {n: f"{mp.prefix}_{n}" for n in ("addr", "ce", "we", "d", "q")}
+                elif not preqs:
+                    continue
+                else:
+                    base = self.namer.fresh(f"{self.mem_base[sid]}{bank_suffix(key)}_p{p}")
+                    names = {}
+                    for n, width in (("addr", aw), ("ce", 1), ("we", 1), ("d", w)):
+                        names[n] = self.declared_wire(f"{base}_{n}", width)
+                    names["q"] = self.reg(f"{base}_q", w, "memory read")
+                    ram_ports[(sid, key)].append(names)
+                self._port_logic(names, preqs, aw, w)
+        for sid, lay in self.layouts.items():
+            if lay.registers or is_external(lay.storage):
+                continue
+            for key in lay.bank_keys:
+                if ram_ports[(sid, key)]:
+                    self.ram(sid, key, ram_ports[(sid, key)])
+        for data_wire, picks, held, lay in self.loads:
+            out: Expr = Ref(picks[-1][1]["q"])
+            for key, req in reversed(picks[:-1]):
+                hit = Binary("==", Ref(held), Const(INDEX_WIDTH, _bank_linear(key, lay)))
+                out = Ternary(hit, Ref(req["q"]), out)
+            self.logic.append(Assign(data_wire, out))
+
+    def _port_logic(self, names: dict, reqs: list[dict], aw: int, w: int) -> None:
+        ce: Expr = Const(1, 0)
+        we: Expr = Const(1, 0)
+        addr: Expr = Const(aw, 0)
+        d: Expr = Const(w, 0)
+        for req in reversed(reqs):
+            ce = req["en"] if _is_zero(ce) else Binary("|", req["en"], ce)
+            addr = Ternary(req["en"], req["addr"], addr) if len(reqs) > 1 else req["addr"]
+            if req["data"] is not None:
+                we = req["en"] if _is_zero(we) else Binary("|", req["en"], we)
+                d = Ternary(req["en"], req["data"], d)
+            req["q"] = names["q"]
+        self.logic += [
+            Assign(names["addr"], addr),
+            Assign(names["ce"], ce),
+            Assign(names["we"], we),
+            Assign(names["d"], d),
+        ]
+
+    def ram(self, sid: int, key, ports: list[dict]) -> None:
+        """One bank of a local, static or const array: a RAM with read-first ports."""
+        lay = self.layouts[sid]
+        st = lay.storage
+        mem = self.mem_base[sid] + bank_suffix(key)
+        self.namer.taken.add(mem)
+        self.decls.append(Decl("reg", mem, lay.width, f"@{st.name}", depth=lay.depth))
+        if st.init:
+            words = [0] * lay.depth
+            for flat, raw in enumerate(st.init):
+                bk, word = lay.locate(flat)
+                if bk == key:
+                    words[word] = bits(raw, st.elem)
+            self.logic.append(Initial(mem, lay.width, tuple(words)))
+        body: list[Stmt] = []
+        for names in ports:
+            inner: list[Stmt] = []
+            if st.kind is not StorageKind.CONST:
+                write = MemWrite(mem, Ref(names["addr"]), Ref(names["d"]))
+                inner.append(If(Ref(names["we"]), (write,)))
+            inner.append(NonBlocking(names["q"], Index(mem, Ref(names["addr"]))))
+            body.append(If(Ref(names["ce"]), tuple(inner)))
+        self.logic.append(AlwaysFF("clk", tuple(body)))
+
+    def register_files(self) -> None:
+        for sid, lay in self.layouts.items():
+            if not lay.registers:
+                continue
+            st = lay.storage
+            mem = self.mem_base[sid]
+            self.decls.append(Decl("reg", mem, lay.width, f"@{st.name}", depth=lay.size))
+            self.regs.append((mem, lay.width * lay.size, "register file"))
+            if st.init:
+                self.logic.append(Initial(mem, lay.width, tuple(bits(x, st.elem) for x in st.init)))
+            writes = list(self.rf_writes[sid])
+            if st.name in self.element_ports:
+                loads: list[Stmt] = []
+                for flat, (pin, pout) in enumerate(self.element_ports[st.name]):
+                    addr = Const(address_width(lay.size), flat)
+                    value = Ref(pin) if pin else Const(lay.width, 0)
+                    loads.append(MemWrite(mem, addr, value))
+                    if pout:
+                        self.logic.append(Assign(pout, Index(mem, addr)))
+                writes.insert(0, If(Binary("&", Ref(self.idle_name), Ref("start")), tuple(loads)))
+            if writes:
+                self.logic.append(AlwaysFF("clk", tuple(writes)))
+
+    # ---- controller ------------------------------------------------------------------
+    def outer_counters(self) -> None:
+        """Counters of loops that hold loops: regions inside read the loop variable."""
+        for node in _walk_control(self.ks.control):
+            if isinstance(node, OuterFor):
+                loop = node.loop
+                w = self._counter_width(loop)
+                cnt = self.reg(f"{loop.var.name}_cnt", w, "control", f"for loop{_at(loop)}")
+                first = self.reg(f"{loop.var.name}_first", 1, "control")
+                self.ctrl_reset.append(NonBlocking(first, Const(1, 0)))
+                self.outer[id(loop)] = (cnt, first)
+                vw = loop.var.type.width
+                self.loop_var[id(loop.var)] = self.wire(loop.var.name, vw, Slice(cnt, vw - 1, 0))
+            elif isinstance(node, Leaf):
+                loop = self.ks.regions[node.index].region.loop
+                if isinstance(loop, ForLoop):
+                    name = self.declared_wire(f"r{node.index}_{loop.var.name}", loop.var.type.width)
+                    self.loop_var[id(loop.var)] = name
+
+    def _counter_width(self, loop: ForLoop) -> int:
+        widths = [signed_width(loop.var.type), abs(loop.step).bit_length() + 1]
+        for b in (loop.lo, loop.hi):
+            widths.append(signed_width(b.type) if isinstance(b, Value) else b.bit_length() + 1)
+        w = max(widths) + 1
+        self.counter_width[id(loop)] = w
+        return w
+
+    def bound(self, b: int | Value, w: int) -> Expr:
+        if isinstance(b, Value):
+            return extend(self.external(b), b.type.width, w, b.type.signed)
+        return Const(w, b % (1 << w))
+
+    def in_range(self, loop: ForLoop, x: Expr) -> Expr:
+        w = self.counter_width[id(loop)]
+        sym = "<" if loop.step > 0 else ">"
+        return Binary(sym, Call("$signed", x), Call("$signed", self.bound(loop.hi, w)))
+
+    def stepped(self, loop: ForLoop, x: str) -> Expr:
+        w = self.counter_width[id(loop)]
+        return Binary("+", Ref(x), Const(w, loop.step % (1 << w)))
+
+    def issue_logic(self, k: int, rs: RegionSchedule) -> None:
+        """Stage 0 of region k: issue an iteration every II clocks while the loop goes on;
+        `fin` when nothing is left to issue and only the last stage may be busy."""
+        loop = rs.region.loop
+        run = self.wire(f"r{k}_run", 1, Binary("==", Ref(self.state_reg), Ref(self.leaf_state[k])))
+        first = self.reg(f"r{k}_first", 1, "control")
+        more = self.reg(f"r{k}_more", 1, "control")
+        self.issue[k] = (self.valids[k][0], first)
+        self.ctrl_reset.append(NonBlocking(first, Const(1, 0)))
+        ii, stages = self.iis[k], self.stages[k]
+        self.entry[k] = [NonBlocking(first, Const(1, 1))]
+        tick: Expr = Const(1, 1)
+        if ii > 1:
+            tw = address_width(ii)
+            timer = self.reg(f"r{k}_timer", tw, "control")
+            self.entry[k].append(NonBlocking(timer, Const(tw, 0)))
+            wrap = Binary("==", Ref(timer), Const(tw, ii - 1))
+            nxt = Ternary(wrap, Const(tw, 0), Binary("+", Ref(timer), Const(tw, 1)))
+            self.ctrl.append(If(Ref(run), (NonBlocking(timer, nxt),)))
+            tick = Binary("==", Ref(timer), Const(tw, 0))
+        v0 = self.valids[k][0]
+        updates: list[Stmt] = [NonBlocking(first, Const(1, 0))]
+        if isinstance(loop, ForLoop):
+            w = self._counter_width(loop)
+            cnt = self.reg(f"r{k}_cnt", w, "control", f"for loop{_at(loop)}")
+            cur = self.wire(f"r{k}_cur", w, Ternary(Ref(first), self.bound(loop.lo, w), Ref(cnt)))
+            vw = loop.var.type.width
+            self.logic.append(Assign(self.loop_var[id(loop.var)], Slice(cur, vw - 1, 0)))
+            now = self.wire(
+                f"r{k}_more_now", 1, Ternary(Ref(first), self.in_range(loop, Ref(cur)), Ref(more))
+            )
+            self.logic.append(Assign(v0, _all([Ref(run), tick, Ref(now)])))
+            nxt = self.wire(f"r{k}_next", w, self.stepped(loop, cur))
+            more_next = Ternary(Ref(v0), self.in_range(loop, Ref(nxt)), Ref(now))
+            updates.append(If(Ref(v0), (NonBlocking(cnt, Ref(nxt)),)))
+        elif isinstance(loop, WhileLoop):
+            now = self.wire(f"r{k}_more_now", 1, Binary("|", Ref(first), Ref(more)))
+            self.logic.append(Assign(v0, _all([Ref(run), tick, Ref(now)])))
+            cond_node = self.producer[id(loop.cond_value)][1]
+            cc = rs.solution.cycles[cond_node]
+            cond = self.signal(k, cond_node, cc)
+            more_next = Ternary(self.valid(k, cc), Ref(cond), Ref(now))
+        else:
+            self.logic.append(Assign(v0, Binary("&", Ref(run), Ref(first))))
+            more_next = Const(1, 0)
+        mn = self.wire(f"r{k}_more_next", 1, more_next)
+        updates.append(NonBlocking(more, Ref(mn)))
+        self.ctrl.append(If(Ref(run), tuple(updates)))
+        fin = [Ref(run), Unary("~", Ref(mn))]
+        fin += [Unary("~", self.valid(k, s)) for s in range(stages - 1)]
+        self.fin[k] = self.wire(f"r{k}_fin", 1, _all(fin))
+
+    def layout(self, node: Control, cont: Callable[[], list[Stmt]]) -> list[Stmt]:
+        """Record how `node` hands over to `cont`; return the statements that enter it."""
+        if isinstance(node, Seq):
+            nxt = cont
+            for item in reversed(node.items):
+                stmts = self.layout(item, nxt)
+                nxt = _const_list(stmts)
+            return nxt()
+        if isinstance(node, Leaf):
+            st = self.leaf_state[node.index]
+            self.exits[st] = [If(Ref(self.fin[node.index]), tuple(cont()))]
+            return [self.goto(st), *self.entry[node.index]]
+        if isinstance(node, OuterFor):
+            loop = node.loop
+            st = self.state(f"for_{loop.var.name}")
+            cnt, first = self.outer[id(loop)]
+            w = self.counter_width[id(loop)]
+            cur = self.wire(
+                f"{loop.var.name}_cur", w, Ternary(Ref(first), self.bound(loop.lo, w), Ref(cnt))
+            )
+            step = self.stepped(loop, cnt)
+            body = self.layout(node.body, lambda: [NonBlocking(cnt, step), self.goto(st)])
+            self.exits[st] = [
+                NonBlocking(cnt, Ref(cur)),
+                NonBlocking(first, Const(1, 0)),
+                If(self.in_range(loop, Ref(cur)), tuple(body), tuple(cont())),
+            ]
+            return [self.goto(st), NonBlocking(first, Const(1, 1))]
+        if isinstance(node, OuterWhile):
+            st = self.state("while")
+            cond_entry: list[Stmt] = []
+            body = self.layout(node.body, lambda: list(cond_entry))
+            cond_entry += self.layout(node.cond, lambda: [self.goto(st)])
+            test = Ref(self.external(node.loop.cond_value))
+            self.exits[st] = [If(test, tuple(body), tuple(cont()))]
+            return list(cond_entry)
+        st = self.state("if")
+        then = self.layout(node.then, cont)
+        orelse = self.layout(node.orelse, cont)
+        self.exits[st] = [If(Ref(self.external(node.stmt.cond)), tuple(then), tuple(orelse))]
+        return [self.goto(st)]
+
+    # ---- assembly --------------------------------------------------------------------
+    def build(self) -> KernelRtl:
+        self.analyse()
+        self.interface()
+        self.outer_counters()
+        for k, rs in enumerate(self.ks.regions):
+            self.region(k, rs)
+        for k, rs in enumerate(self.ks.regions):
+            self.issue_logic(k, rs)
+        self.bind_ports()
+        self.register_files()
+        entry = self.layout(self.ks.control, lambda: [self.goto(self.done_state)])
+        self.exits[self.idle_state] = [If(Ref("start"), tuple(entry))]
+        self.exits[self.done_state] = [self.goto(self.idle_state)]
+        return self.finish()
+
+    def finish(self) -> KernelRtl:
+        m = self.m
+        sw = address_width(len(self.states))
+        self.decls.insert(0, Decl("reg", self.state_reg, sw, "controller state"))
+        self.regs.append((self.state_reg, sw, "control"))
+        states = [Localparam(s, sw, n) for n, s in enumerate(self.states)]
+        in_state = lambda s: Binary("==", Ref(self.state_reg), Ref(s))  # noqa: E731
+        idle = self.idle_name
+        self.decls.append(Decl("wire", idle, 1))
+        self.logic.append(Assign(idle, in_state(self.idle_state)))
+        begin = self.wire("begin_call", 1, Binary("&", Ref(idle), Ref("start")))
+        transitions = [
+            If(in_state(s), tuple(self.exits[s])) for s in self.states if s in self.exits
+        ]
+        reset = [NonBlocking(self.state_reg, Ref(self.idle_state)), *self.ctrl_reset]
+        control = AlwaysFF("clk", (If(Ref("rst"), tuple(reset), (*self.ctrl, *transitions)),))
+        variables: list = []
+        for sid, reg in self.var_reg.items():
+            body: list[Stmt] = []
+            if sid in self.var_init:
+                body.append(If(Ref(begin), (NonBlocking(reg, self.var_init[sid]),)))
+            else:  # a static: its initial value once, at reset
+                st = next(s for s in self.k.storages if id(s) == sid)
+                init = Const(st.elem.width, bits((st.init or [0])[0], st.elem))
+                body.append(If(Ref("rst"), (NonBlocking(reg, init),)))
+            body += [If(en, (NonBlocking(reg, val),)) for en, val in self.var_updates[sid]]
+            variables.append(AlwaysFF("clk", tuple(body)))
+        if self.samples:
+            variables.append(AlwaysFF("clk", (If(Ref(begin), tuple(self.samples)),)))
+        m.items = [
+            *states,
+            LintOff("UNUSEDSIGNAL", _UNUSED, tuple(self.decls + self.lw.decls)),
+            *self.lw.assigns,
+            *self.logic,
+            Assign("done", in_state(self.done_state)),
+            Assign("idle", Ref(idle)),
+            control,
+            *variables,
+        ]
+        if self.datapath:
+            m.items.append(AlwaysFF("clk", tuple(self.datapath)))
+        counts: dict[str, int] = defaultdict(int)
+        for _, w, kind in self.regs:
+            counts[kind] += w
+        m.header = [
+            f"Generated by kiln from kernel @{self.k.name}: {len(self.ks.regions)} region(s), "
+            f"clock period {self.ks.clock_period_ps:g} ps.",
+        ]
+        return KernelRtl(
+            m.name,
+            render_module(m),
+            self.inputs,
+            self.outputs,
+            self.port_layouts,
+            self.mem_ports,
+            self.element_ports,
+            dict(self.stages),
+            dict(self.iis),
+            dict(self.issue),
+            dict(counts),
+        )
+
+
+def emit_kernel_rtl(k: Kernel, ks: KernelSchedule) -> KernelRtl:
+    """Verilog for kernel `k` under its schedule `ks` (see the module docstring)."""
+    _check_supported(k)
+    return _Builder(k, ks).build()
+
+
+_BUG = "a kiln backend bug: please report it with the kernel"
+_UNUSED = (
+    "datapath values may be used in part (slices, bits that rounding drops), and index "
+    "arithmetic is 32 bits wide"
+)
+
+
+def _walk_control(node: Control):
+    yield node
+    if isinstance(node, Seq):
+        for it in node.items:
+            yield from _walk_control(it)
+    elif isinstance(node, OuterFor):
+        yield from _walk_control(node.body)
+    elif isinstance(node, OuterWhile):
+        yield from _walk_control(node.cond)
+        yield from _walk_control(node.body)
+    elif isinstance(node, Branch):
+        yield from _walk_control(node.then)
+        yield from _walk_control(node.orelse)
+
+
+def _const_list(stmts: list[Stmt]) -> Callable[[], list[Stmt]]:
+    return lambda: list(stmts)
+
+
+def _all(terms: list[Expr]) -> Expr:
+    out = terms[0]
+    for t in terms[1:]:
+        out = Binary("&", out, t)
+    return out
+
+
+def _at(loop) -> str:
+    return f" at {loop.place}" if loop.place else ""
+
+
+def _where(op: Op, stage: int) -> str:
+    text = f"%{op.result.name} = {op.opcode}" if op.result is not None else op.opcode
+    if op.storage is not None:
+        text += f" @{op.storage.name}"
+    return f"{text}, stage {stage}" + (f", {op.place}" if op.place else "")
+
+
+def _fit(sig: str, width: int, signed: bool) -> Expr:
+    if width >= INDEX_WIDTH:
+        return Slice(sig, INDEX_WIDTH - 1, 0)
+    return extend(sig, width, INDEX_WIDTH, signed)
+
+
+def _is_zero(e: Expr) -> bool:
+    return isinstance(e, Const) and e.value == 0
+
+
+def _split_expr(idx: str, split) -> tuple[Expr, Expr]:
+    """(bank, row) of a 32-bit index for one split dimension."""
+    f = split.factor
+    if split.kind == "complete":
+        return Ref(idx), Const(INDEX_WIDTH, 0)
+    pow2 = f & (f - 1) == 0
+    if split.kind == "cyclic":
+        if pow2:
+            return Binary("&", Ref(idx), Const(INDEX_WIDTH, f - 1)), Binary(
+                ">>", Ref(idx), Const(INDEX_WIDTH, int(math.log2(f)))
+            )
+        return Binary("%", Ref(idx), Const(INDEX_WIDTH, f)), Binary(
+            "/", Ref(idx), Const(INDEX_WIDTH, f)
+        )
+    if pow2:
+        return Binary(">>", Ref(idx), Const(INDEX_WIDTH, int(math.log2(f)))), Binary(
+            "&", Ref(idx), Const(INDEX_WIDTH, f - 1)
+        )
+    return Binary("/", Ref(idx), Const(INDEX_WIDTH, f)), Binary(
+        "%", Ref(idx), Const(INDEX_WIDTH, f)
+    )
+
+
+def _flat_of(parts: list[Expr], sizes: list[int]) -> Expr:
+    out: Expr = Const(INDEX_WIDTH, 0)
+    stride = 1
+    for part, size in zip(reversed(parts), reversed(sizes), strict=True):
+        term = part if stride == 1 else Binary("*", part, Const(INDEX_WIDTH, stride))
+        out = term if _is_zero(out) else Binary("+", out, term)
+        stride *= size
+    return out
+
+
+def _flat_expr(idx32: list[str], sizes: list[int]) -> Expr:
+    return _flat_of([Ref(s) for s in idx32], sizes)
+
+
+def _bank_linear(key: tuple[int | None, ...], lay: ArrayLayout) -> int:
+    lin = 0
+    for b, d in zip(key, lay.dims, strict=True):
+        if d.kind != "none":
+            lin = lin * d.banks + (b or 0)
+    return lin

@@ -1,0 +1,143 @@
+"""Synthesize a whole design with Yosys and ABC onto a Liberty library and time it with
+OpenSTA: registers, cells, area, critical path and Fmax, for reports and sign-off.
+
+Registers are counted twice in one Yosys run: after the coarse passes (flip-flop bits of
+the design's own registers; memories are still memories, so a RAM's words do not count)
+and after mapping (every flip-flop cell, RAM words included, as the area sees them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from kiln.errors import ToolError
+from kiln.toolchain import run_tool
+
+GENERIC_LIBERTY = Path(__file__).parent / "liberty" / "generic.lib"
+YOSYS_TIMEOUT_S = 1800.0
+STA_TIMEOUT_S = 600.0
+
+_YOSYS = (
+    "read_verilog -sv {src}",
+    "synth -flatten -top {top} -run :fine",
+    "tee -q -o registers.txt stat -width",
+    "synth -flatten -top {top} -run fine:",
+    'dfflibmap -liberty "{lib}"',
+    'abc -liberty "{lib}"',
+    "setundef -zero",
+    "rename -hide w:* x:* %d",
+    "opt_clean -purge",
+    "splitnets -ports",
+    "insbuf -buf BUF_X1 A Z",  # outputs that alias a net get a buffer: OpenSTA reads no {..} = {..}
+    'tee -q -o cells.txt stat -liberty "{lib}"',
+    "write_verilog -noattr -noexpr {net}",
+)
+_STA = (
+    'read_liberty "{lib}"',
+    "read_verilog {net}",
+    "link_design {top}",
+    "set_cmd_units -time ns",
+    "create_clock -name clk -period {period} [get_ports clk]",
+    "set_input_delay 0 -clock clk [delete_from_list [all_inputs] [get_ports clk]]",
+    "set_output_delay 0 -clock clk [all_outputs]",
+    "report_worst_slack -digits 4",
+    "report_checks -path_delay max -digits 4 -format end",
+    "exit",
+)
+_FF_CELLS = re.compile(r"\$_?(s?dff|adff|dffe|sdffe|sdffce|adffe|aldff|aldffe|dffsr|dffsre)\w*")
+
+
+@dataclass
+class SynthReport:
+    register_bits: int  # flip-flop bits of the design's registers (memories not counted)
+    memory_bits: int  # bits held in memories (RAMs, ROMs, register files)
+    flip_flops: int  # flip-flop cells after mapping (memories mapped to flip-flops included)
+    cells: int
+    area: float
+    critical_path_ps: float | None  # None: no register-to-register path
+    fmax_mhz: float | None
+    slack_ps: float | None  # at the target clock period
+    liberty: str
+    log: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def synthesize(
+    verilog: Path, top: str, workdir: Path, clock_period_ps: float, liberty: Path | None = None
+) -> SynthReport:
+    """Synthesize `top` from `verilog`, time it at `clock_period_ps`; ToolError on failure."""
+    lib = Path(liberty or GENERIC_LIBERTY).absolute()
+    workdir = Path(workdir).absolute()
+    workdir.mkdir(parents=True, exist_ok=True)
+    fields = {"src": str(Path(verilog).absolute()), "top": top, "lib": str(lib), "net": "net.v"}
+    (workdir / "synth.ys").write_text("\n".join(_YOSYS).format(**fields) + "\n")
+    run = run_tool(
+        "yosys",
+        ["-q", "-l", "yosys.out", "-s", "synth.ys"],
+        cwd=workdir,
+        log_path=workdir / "yosys.log",
+        timeout_s=YOSYS_TIMEOUT_S,
+    )
+    reg_bits, mem_bits = _register_bits((workdir / "registers.txt").read_text())
+    cells_text = (workdir / "cells.txt").read_text()
+    cells = _number(r"Number of cells:\s+(\d+)", cells_text)
+    area = _number(r"Chip area for (?:top )?module.*?:\s+([\d.]+)", cells_text, float)
+    ffs = sum(int(n) for n in re.findall(r"(?m)^\s+DFF\w*\s+(\d+)", cells_text))
+    period_ns = clock_period_ps / 1000.0
+    fields["period"] = f"{period_ns:g}"
+    (workdir / "sta.tcl").write_text("\n".join(_STA).format(**fields) + "\n")
+    sta = run_tool(
+        "sta",
+        ["-no_init", "-exit", "sta.tcl"],
+        cwd=workdir,
+        log_path=workdir / "sta.log",
+        timeout_s=STA_TIMEOUT_S,
+    )
+    problem = re.search(r"(?m)^Error: .*", sta.stdout)
+    if problem:
+        raise ToolError(
+            f"OpenSTA reported: {problem.group(0)}",
+            tool="sta",
+            log=str(sta.log_path),
+            hint="read the log; the netlist or the Liberty file did not load",
+        )
+    slack = re.search(r"worst slack\s+(\S+)", sta.stdout)
+    slack_ps = critical = fmax = None
+    if slack and _is_float(slack.group(1)):
+        slack_ps = round(float(slack.group(1)) * 1000.0, 1)
+        critical = round(clock_period_ps - slack_ps, 1)
+        fmax = round(1e6 / critical, 1) if critical > 0 else None
+    return SynthReport(
+        reg_bits, mem_bits, ffs, cells, area, critical, fmax, slack_ps, str(lib), str(run.log_path)
+    )
+
+
+def _register_bits(text: str) -> tuple[int, int]:
+    """Flip-flop bits and memory bits from `stat -width` on the coarse netlist."""
+    regs = mem = 0
+    for name, width, count in re.findall(r"(?m)^\s+(\$\w+?)_(\d+)\s+(\d+)\s*$", text):
+        if _FF_CELLS.fullmatch(name):
+            regs += int(width) * int(count)
+    for name, count in re.findall(r"(?m)^\s+(\$_?\w+)\s+(\d+)\s*$", text):
+        if _FF_CELLS.fullmatch(name):  # single-bit cells print without a width
+            regs += int(count)
+    for bits in re.findall(r"(?m)^\s+Number of memory bits:\s+(\d+)", text):
+        mem += int(bits)
+    return regs, mem
+
+
+def _number(pattern: str, text: str, kind=int):
+    m = re.search(pattern, text)
+    return kind(m.group(1)) if m else kind(0)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
