@@ -32,6 +32,7 @@ from kiln.backend.verilog_ast import (
     Binary,
     Call,
     Comment,
+    Concat,
     Const,
     Decl,
     Expr,
@@ -52,6 +53,7 @@ from kiln.backend.verilog_ast import (
     render_module,
 )
 from kiln.errors import BackendError
+from kiln.ir.demanded import demanded_bits
 from kiln.ir.kernel import (
     Direction,
     ForLoop,
@@ -149,7 +151,7 @@ class _Builder:
         # values
         self.home: dict[tuple[int, str], tuple[str, int]] = {}  # (region, node) -> (signal, stage)
         self.widths: dict[tuple[int, str], int] = {}
-        self.chain: dict[tuple[int, str, int], str] = {}
+        self.chain: dict[tuple, str] = {}
         self.consts: set[tuple[int, str]] = set()
         self.producer: dict[int, tuple[int, str]] = {}  # id(value) -> (region, node)
         self.outside: set[int] = set()  # values used outside their region
@@ -158,6 +160,7 @@ class _Builder:
         # storage
         self.var_reg: dict[int, str] = {}
         self.var_init: dict[int, Expr] = {}
+        self.var_store: dict[int, tuple[str, int, int]] = {}  # id -> (register, bits, width)
         self.var_updates: dict[int, list[tuple[Expr, Expr]]] = defaultdict(list)
         self.layouts: dict[int, ArrayLayout] = {}
         self.requests: dict[tuple[int, tuple], list[dict]] = defaultdict(list)
@@ -173,6 +176,8 @@ class _Builder:
         self.entry: dict[int, list[Stmt]] = {}
         self.counter_width: dict[int, int] = {}
         self.outer: dict[int, tuple[str, str]] = {}  # id(loop) -> (cnt, first)
+        self.demanded = demanded_bits(k)
+        self.global_consts: dict[int, str] = {}  # id(value) -> wire, for shared constants
         self.mem_base: dict[int, str] = {}
         self.issue: dict[int, tuple[str, str]] = {}
         self.element_ports: dict[str, list[tuple[str | None, str | None]]] = {}
@@ -233,6 +238,18 @@ class _Builder:
             if isinstance(v, Value) and id(v) in self.producer:
                 self.outside.add(id(v))
 
+    def constants(self) -> None:
+        """Constants used outside their region are module-level wires, not registers."""
+        for vid in list(self.outside):
+            k, node = self.producer[vid]
+            op = self.ks.regions[k].region.ir_ops[node]
+            if op.opcode == "const":
+                self.outside.discard(vid)
+                expr = self.lw.lower(op, [], f"c_{op.result.name}")
+                self.global_consts[vid] = self.wire(
+                    f"c_{op.result.name}", op.result.type.width, expr
+                )
+
     # ---- interface and storage -------------------------------------------------------
     def interface(self) -> None:
         m = self.m
@@ -273,12 +290,25 @@ class _Builder:
                 self.var(st)
 
     def var(self, st: Storage) -> str:
+        """A variable's register, of the bits its reads use (all of them for a parameter;
+        none for a variable nothing reads). Returns the full-width signal reads see."""
         w = st.elem.width
-        r = self.reg(st.name, w, "variable", f"@{st.name}")
-        self.var_reg[id(st)] = r
+        kept = w
+        if st.kind is not StorageKind.PARAM:
+            reads = [op for op in walk_ops(self.k.body) if op.opcode == "read" and op.storage is st]
+            kept = max([0, *(self.demanded.get(id(op.result), 0) for op in reads)])
+        init = bits((st.init or [0])[0], st.elem)
+        if kept == 0:  # never read: its writes have no effect
+            self.var_reg[id(st)] = self.wire(f"{st.name}_unread", w, Const(w, 0))
+            return self.var_reg[id(st)]
+        r = self.reg(st.name, kept, "variable", f"@{st.name}")
+        self.var_store[id(st)] = (r, kept, w)
         if st.kind is not StorageKind.STATIC:  # statics keep their value across calls
-            self.var_init[id(st)] = Const(w, bits((st.init or [0])[0], st.elem))
-        return r
+            self.var_init[id(st)] = Const(kept, init & ((1 << kept) - 1))
+        self.var_reg[id(st)] = (
+            r if kept == w else self.wire(f"{st.name}_x", w, Concat((Const(w - kept, 0), Ref(r))))
+        )
+        return self.var_reg[id(st)]
 
     def array(self, st: Storage) -> None:
         lay = layout_of(st)
@@ -334,18 +364,39 @@ class _Builder:
                 f"but made in stage {made}",
                 hint="a kiln scheduler bug: please report it",
             )
-        for s in range(made + 1, stage + 1):
-            key = (k, node, s)
+        if stage == made:
+            return name
+        full = self.widths[(k, node)]
+        kept = self._kept(k, node, full)
+        source = name
+        for depth in range(1, stage - made + 1):
+            # The register `depth` clocks behind `source`: one chain per signal, shared by
+            # every node and region that reads that signal (registers shift every clock).
+            key = (source, depth, kept)
             if key not in self.chain:
                 base = node.split(":")[-1].split("#")[0]
-                reg = self.reg(f"r{k}_s{s}_{base}", self.widths[(k, node)], "pipeline")
-                self.datapath.append(NonBlocking(reg, Ref(name)))
+                reg = self.reg(f"r{k}_s{made + depth}_{base}", kept, "pipeline")
+                src = Slice(name, kept - 1, 0) if depth == 1 and kept < full else Ref(name)
+                self.datapath.append(NonBlocking(reg, src))
                 self.chain[key] = reg
             name = self.chain[key]
-        return name
+        if kept == full:
+            return name
+        if (name, "x") not in self.chain:  # the dropped high bits: no use reads them
+            wide = Concat((Const(full - kept, 0), Ref(name)))
+            self.chain[(name, "x")] = self.wire(f"{name}_x", full, wide)
+        return self.chain[(name, "x")]
+
+    def _kept(self, k: int, node: str, full: int) -> int:
+        """Bits a pipeline register of `node` holds: those some use reads (the scheduler
+        weighed the node by the same count)."""
+        width = self.ks.regions[k].region.problem.ops[node].width
+        return width if 0 < width < full else full
 
     def external(self, v: Value) -> str:
         """The register or port holding `v` while a region that did not make it runs."""
+        if id(v) in self.global_consts:
+            return self.global_consts[id(v)]
         if id(v) in self.loop_var:
             return self.loop_var[id(v)]
         if id(v) in self.value_home:
@@ -359,6 +410,8 @@ class _Builder:
         if (k, node) not in self.home:
             self.home[(k, node)] = (self.external(v), 0)
             self.widths[(k, node)] = v.type.width
+            if id(v) in self.global_consts:
+                self.consts.add((k, node))
         return self.signal(k, node, stage)
 
     def valid(self, k: int, stage: int) -> Expr:
@@ -419,11 +472,20 @@ class _Builder:
                 expr = self.lw.lower(op, args, hint)
                 self.home[(k, n)] = (self.wire(hint, op.result.type.width, expr), c)
             if op.result is not None and id(op.result) in self.outside:
-                sig = self.signal(k, n, ready[n])
-                v = op.result
-                h = self.reg(f"h_{v.name}", v.type.width, "cross-region", f"%{v.name} for later")
-                self.datapath.append(If(self.valid(k, ready[n]), (NonBlocking(h, Ref(sig)),)))
-                self.value_home[id(v)] = h
+                self.keep(k, n, op.result, ready[n])
+
+    def keep(self, k: int, n: str, v: Value, stage: int) -> None:
+        """A register that holds `v` for the regions that run after region k (the bits
+        some use reads)."""
+        sig = self.signal(k, n, stage)
+        full = v.type.width
+        kept = self.demanded.get(id(v), full)
+        h = self.reg(f"h_{v.name}", kept, "cross-region", f"%{v.name} for later regions")
+        src = Slice(sig, kept - 1, 0) if kept < full else Ref(sig)
+        self.datapath.append(If(self.valid(k, stage), (NonBlocking(h, src),)))
+        if kept < full:
+            h = self.wire(f"{h}_x", full, Concat((Const(full - kept, 0), Ref(h))))
+        self.value_home[id(v)] = h
 
     def write(self, k: int, n: str, op: Op, c: int, made_here, current) -> None:
         """A variable write: later reads in the region take the value directly (with a
@@ -757,9 +819,8 @@ class _Builder:
             return [self.goto(st), NonBlocking(first, Const(1, 1))]
         if isinstance(node, OuterWhile):
             st = self.state("while")
-            cond_entry: list[Stmt] = []
+            cond_entry = self.layout(node.cond, lambda: [self.goto(st)])
             body = self.layout(node.body, lambda: list(cond_entry))
-            cond_entry += self.layout(node.cond, lambda: [self.goto(st)])
             test = Ref(self.external(node.loop.cond_value))
             self.exits[st] = [If(test, tuple(body), tuple(cont()))]
             return list(cond_entry)
@@ -772,6 +833,7 @@ class _Builder:
     # ---- assembly --------------------------------------------------------------------
     def build(self) -> KernelRtl:
         self.analyse()
+        self.constants()
         self.interface()
         self.outer_counters()
         for k, rs in enumerate(self.ks.regions):
@@ -802,15 +864,17 @@ class _Builder:
         reset = [NonBlocking(self.state_reg, Ref(self.idle_state)), *self.ctrl_reset]
         control = AlwaysFF("clk", (If(Ref("rst"), tuple(reset), (*self.ctrl, *transitions)),))
         variables: list = []
-        for sid, reg in self.var_reg.items():
+        for sid, (reg, kept, full) in self.var_store.items():
             body: list[Stmt] = []
             if sid in self.var_init:
                 body.append(If(Ref(begin), (NonBlocking(reg, self.var_init[sid]),)))
             else:  # a static: its initial value once, at reset
                 st = next(s for s in self.k.storages if id(s) == sid)
-                init = Const(st.elem.width, bits((st.init or [0])[0], st.elem))
-                body.append(If(Ref("rst"), (NonBlocking(reg, init),)))
-            body += [If(en, (NonBlocking(reg, val),)) for en, val in self.var_updates[sid]]
+                init = bits((st.init or [0])[0], st.elem) & ((1 << kept) - 1)
+                body.append(If(Ref("rst"), (NonBlocking(reg, Const(kept, init)),)))
+            for en, val in self.var_updates[sid]:
+                val = Slice(val.name, kept - 1, 0) if kept < full else val
+                body.append(If(en, (NonBlocking(reg, val),)))
             variables.append(AlwaysFF("clk", tuple(body)))
         if self.samples:
             variables.append(AlwaysFF("clk", (If(Ref(begin), tuple(self.samples)),)))

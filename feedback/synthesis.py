@@ -116,6 +116,24 @@ def synthesize(
     )
 
 
+def count_registers(verilog: Path, top: str, workdir: Path) -> tuple[int, int]:
+    """(flip-flop bits, memory bits) of `top` after Yosys's coarse synthesis: the quick
+    count, without gate mapping, that register tests and the ISDC loop need."""
+    workdir = Path(workdir).absolute()
+    workdir.mkdir(parents=True, exist_ok=True)
+    script = (_YOSYS[0], _YOSYS[1], _YOSYS[2])
+    src = {"src": str(Path(verilog).absolute()), "top": top}
+    (workdir / "count.ys").write_text("\n".join(script).format(**src) + "\n")
+    run_tool(
+        "yosys",
+        ["-q", "-l", "count.out", "-s", "count.ys"],
+        cwd=workdir,
+        log_path=workdir / "count.log",
+        timeout_s=YOSYS_TIMEOUT_S,
+    )
+    return _register_bits((workdir / "registers.txt").read_text())
+
+
 def _register_bits(text: str) -> tuple[int, int]:
     """Flip-flop bits and memory bits from `stat -width` on the coarse netlist."""
     regs = mem = 0

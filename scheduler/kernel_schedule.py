@@ -74,7 +74,9 @@ class KernelSchedule:
 
     @property
     def register_bits(self) -> int:
-        return sum(r.solution.register_bits for r in self.regions)
+        """Pipeline register bits of the whole kernel, with registers of one signal shared
+        (`pooled_register_bits`); each region's own count is in its solution."""
+        return pooled_register_bits(self.regions)
 
     def to_json(self) -> dict:
         return {
@@ -139,6 +141,50 @@ class KernelSchedule:
             f"{self.register_bits} register bits"
         )
         return "\n".join(lines)
+
+
+def pooled_register_bits(regions: list[RegionSchedule]) -> int:
+    """Register bits when values that are one signal share their pipeline registers.
+
+    A pipeline register chain delays a signal by one clock per register, whatever region
+    or op reads it, so two reads of one variable, or of one input, need the longer of
+    their chains, not both: the k-th register is that signal k clocks ago. A member of a
+    shared chain needs as many registers as lie between where the signal starts (its
+    root's ready cycle; a variable or input register starts in the reader's own cycle)
+    and its last use.
+    """
+    chains: dict[tuple, int] = {}
+    for k, rs in enumerate(regions):
+        p, sol = rs.region.problem, rs.solution
+        share = rs.region.share
+        for src, deps in p.consumers().items():
+            op = p.ops[src]
+            if not op.width:
+                continue
+            last = max(
+                [
+                    sol.cycles[src] + op.latency,
+                    *(sol.cycles[d.dst] + sol.ii * d.distance for d in deps),
+                ]
+            )
+            # A multi-cycle unit's stages hold its result as it forms: count from its start.
+            unit = op.latency and op.resources and not op.resources[0].startswith("@")
+            root, start = src, sol.cycles[src] + (0 if unit else op.latency)
+            while root in share:
+                kind, ref = share[root]
+                if kind != "node":
+                    break
+                root = ref
+                start = sol.cycles[root] + p.ops[root].latency
+            if not p.ops[root].width:  # a constant: a wire in every cycle, no registers
+                continue
+            if root in share:  # a variable's or an outside value's register
+                key = share[root]
+                start = sol.cycles[root] if key[0] == "var" else 0
+            else:
+                key = (k, root)
+            chains[(key, op.width)] = max(chains.get((key, op.width), 0), last - start)
+    return sum(width * depth for (_, width), depth in chains.items())
 
 
 def schedule_region(region: Region, exact: bool = False) -> RegionSchedule:

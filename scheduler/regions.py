@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kiln.errors import SourceLoc
+from kiln.ir.demanded import demanded_bits
 from kiln.ir.kernel import (
     Block,
     Direction,
@@ -65,6 +66,10 @@ class Region:
     note: str | None = None  # why a loop marked for pipelining is not
     # node -> the conditions its effect waits on, each (value, polarity), outermost first
     guards: dict[str, tuple[tuple[Value, bool], ...]] = field(default_factory=dict)
+    # node -> the signal its value is, when that is another node's or one made outside:
+    # ("node", name), ("var", id(storage)) or ("value", id(value)). Pipeline registers of
+    # one signal are shared, so register counts pool them (see `pooled_register_bits`).
+    share: dict[str, tuple[str, object]] = field(default_factory=dict)
 
     @property
     def pipelined(self) -> bool:
@@ -130,6 +135,7 @@ class _Builder:
             id(op.result): _const_value(op) for op in walk_ops(kernel.body) if op.opcode == "const"
         }
         self.counted: ForLoop | None = None  # the region's loop, when its start is a constant
+        self.demanded = demanded_bits(kernel)  # register widths: the bits some use reads
 
     # --- walking the kernel ---------------------------------------------------------
     def block(self, block: Block, where: str) -> Seq:
@@ -225,7 +231,9 @@ class _Builder:
             if id(v) not in producer:
                 node = f"in:{v.name}"
                 if node not in p.ops:
-                    p.add_op(SchedOp(node, width=v.type.width, label=f"input %{v.name}"))
+                    # A constant made outside is a wire: nothing to register.
+                    width = 0 if id(v) in self.constants else self.demanded.get(id(v), 0)
+                    p.add_op(SchedOp(node, width=width, label=f"input %{v.name}"))
                     p.pins[node] = "first"
                 producer[id(v)] = node
             return producer[id(v)]
@@ -240,6 +248,7 @@ class _Builder:
                     src = source(g)
                     p.add_dep(Dep(src, node, p.ops[src].latency, why="is guarded by"))
         self.variables(p, flat, names, loop is not None and target_ii > 0)
+        self.sharing(r, flat, names, producer)
         self.memories(p, flat, names, loop, target_ii > 0)
         if isinstance(loop, WhileLoop) and target_ii > 0:
             # The next iteration starts only once this one's condition is known: its
@@ -268,7 +277,9 @@ class _Builder:
                 latency, delay = math.ceil(delay / budget), 0.0
         if op.storage is not None and op.storage.is_array:
             resources = self.banks(op)
-        width = op.result.type.width if op.result is not None and kind != "const" else 0
+        width = 0
+        if op.result is not None and kind != "const":
+            width = self.demanded.get(id(op.result), 0)
         if op.opcode == "write":
             width = op.operands[-1].type.width
         text = f"%{op.result.name} = {op.opcode}" if op.result is not None else op.opcode
@@ -351,6 +362,25 @@ class _Builder:
                 if c in self.limits:
                     p.limits[c] = self.limits[c]
 
+    def sharing(self, r: Region, flat, names, producer) -> None:
+        """Which nodes carry the same signal as another: reads of a variable's register,
+        reads of a value just written, unguarded writes of a value, inputs of a value."""
+        share = r.share
+        for vid, node in producer.items():
+            if node.startswith("in:"):
+                share[node] = ("value", vid)
+        current: dict[int, str] = {}
+        for op, guards in flat:
+            st, node = op.storage, names[id(op)]
+            if st is None or st.is_array:
+                continue
+            if op.opcode == "read":
+                share[node] = ("node", current[id(st)]) if id(st) in current else ("var", id(st))
+            elif op.opcode == "write":
+                current[id(st)] = node
+                if not guards:
+                    share[node] = ("node", producer[id(op.operands[0])])
+
     # --- scalar variables -----------------------------------------------------------
     def variables(self, p: Problem, flat, names, pipelined: bool) -> None:
         writes: dict[int, list[tuple[str, bool]]] = defaultdict(list)  # since last full write
@@ -362,9 +392,13 @@ class _Builder:
             if st is None or st.is_array:
                 continue
             key, node = id(st), names[id(op)]
+            latest = writes[key][-1][0] if writes[key] else None
             if op.opcode == "read":
+                # The value comes from the latest write (a guarded write's mux folds in
+                # the earlier ones); earlier writes only order.
                 for w, _ in writes[key]:
-                    p.add_dep(Dep(w, node, 0, why=f"reads @{st.name}, forwarded from"))
+                    why = f"reads @{st.name}, forwarded from"
+                    p.add_dep(Dep(w, node, 0, value=w == latest, why=why))
                 if not any(full for _, full in writes[key]):
                     incoming_reads[key].append(node)
                 reads_since[key].append(node)
@@ -372,7 +406,9 @@ class _Builder:
                 for r in reads_since[key]:
                     p.add_dep(Dep(r, node, 0, value=False, why=f"overwrites @{st.name} read by"))
                 for w, _ in writes[key]:
-                    p.add_dep(Dep(w, node, 0, value=False, why=f"writes @{st.name} after"))
+                    # A guarded write muxes its value with the latest one before it.
+                    keeps = bool(guards) and w == latest
+                    p.add_dep(Dep(w, node, 0, value=keeps, why=f"writes @{st.name} after"))
                 if not any(full for _, full in writes[key]):
                     first_writes[key].append(node)
                     if guards:  # a guarded write keeps the old value when its guard is off
@@ -386,8 +422,16 @@ class _Builder:
             for w, _ in writes.get(key, []):
                 for r in reads:
                     name = p.ops[r].label.split("@")[-1]
+                    # Ordering only: the value waits in the variable's own register.
                     p.add_dep(
-                        Dep(w, r, 1, 1, why=f"reads @{name} written in the previous iteration by")
+                        Dep(
+                            w,
+                            r,
+                            1,
+                            1,
+                            value=False,
+                            why=f"reads @{name} written in the previous iteration by",
+                        )
                     )
                 for r in reads:
                     for fw in first_writes[key]:

@@ -142,7 +142,7 @@ class _Exporter:
         for d in self.problem.deps:
             if d.distance:
                 self.dropped["loop-carried (distance > 0)"] += 1
-            elif not d.value:
+            elif not d.value or _keeps(self.region, d):
                 self.dropped["ordering without a value"] += 1
             else:
                 self.sources[d.dst].append(d.src)
@@ -282,7 +282,7 @@ class _Exporter:
             if len(guards) == MAX_WRITE_GUARDS:
                 return XlsNode(name, "bit_slice_update", elem, [value, *guards])
             raise _reject(op, f"a write under {len(guards)} guards has no one-node XLS form")
-        # a read fed by writes in the region
+        # a read fed by the latest write in the region
         if len(args) == 1:
             return XlsNode(name, "identity", elem, args)
         return XlsNode(name, "or", elem, args)
@@ -364,7 +364,7 @@ def mirror_problem(region, exp: XlsExport, delay_of: dict[str, float]) -> Proble
         for load in loads:
             p.add_dep(Dep(f"xls:{array}", load))
     for d in src.deps:
-        if d.value and not d.distance:
+        if d.value and not d.distance and not _keeps(region, d):
             p.add_dep(Dep(d.src, d.dst, 0, 0, True, d.why))
     p.add_op(SchedOp(RETURN, delay_of["tuple"], label="XLS return tuple"))
     p.pins[RETURN] = "last"
@@ -385,3 +385,10 @@ def _type_width(t: str) -> int:
 
 
 __all__ = ["RETURN", "XlsExport", "XlsNode", "export_region", "mirror_problem", "region_to_xls_ir"]
+
+
+def _keeps(region, d) -> bool:
+    """A guarded write's edge from the write before it (the value it keeps when its guard
+    is off): XLS's gate has no such operand, so the export leaves it out."""
+    ops = region.ir_ops
+    return d.src in ops and d.dst in ops and ops[d.src].opcode == ops[d.dst].opcode == "write"
