@@ -442,13 +442,13 @@ class _Builder:
             self.ctrl_reset.append(NonBlocking(self.valids[k][s], Const(1, 0)))
         made_here: dict[int, str] = {}
         current: dict[int, str] = {}  # id(variable) -> the write node holding its value
+        names = _c_names(r.ir_ops)
         for n, op in r.ir_ops.items():
             c = cycles[n]
             if op.result is not None:
                 self.widths[(k, n)] = op.result.type.width
                 made_here[id(op.result)] = n
-            base = n.split("#")[0]
-            hint = f"v{base}" if base[:1].isdigit() else base
+            hint = names.get(n) or _hint(n)
             if op.opcode == "const":
                 expr = self.lw.lower(op, [], hint)
                 self.home[(k, n)] = (self.wire(hint, op.result.type.width, expr), 0)
@@ -465,7 +465,7 @@ class _Builder:
                 self.write(k, n, op, c, made_here, current)
             elif op.opcode in ("load", "store"):
                 self.lw.assigns.append(Comment(_where(op, c)))
-                self.access(k, n, op, c, made_here)
+                self.access(k, n, op, c, made_here, hint)
             else:
                 args = [self.operand(k, v, c, made_here) for v in op.operands]
                 self.lw.assigns.append(Comment(_where(op, c)))
@@ -502,14 +502,14 @@ class _Builder:
         self.var_updates[id(st)].append((self.valid(k, c), Ref(val)))
 
     # ---- memories --------------------------------------------------------------------
-    def access(self, k: int, n: str, op: Op, c: int, made_here) -> None:
+    def access(self, k: int, n: str, op: Op, c: int, made_here, hint: str) -> None:
         st = op.storage
         lay = self.layouts[id(st)]
         rank = len(st.type.shape)
         idx = []
         for d, v in enumerate(op.operands[:rank]):
             s = self.operand(k, v, c, made_here)
-            idx.append(self.wire(f"{n}_i{d}", INDEX_WIDTH, _fit(s, v.type.width, v.type.signed)))
+            idx.append(self.wire(f"{hint}_i{d}", INDEX_WIDTH, _fit(s, v.type.width, v.type.signed)))
         is_store = op.opcode == "store"
         en: Expr = self.valid(k, c)
         data = None
@@ -520,7 +520,7 @@ class _Builder:
         if lay.registers:
             aw = address_width(lay.size)
             flat = self.wire(
-                f"{n}_flat",
+                f"{hint}_flat",
                 INDEX_WIDTH,
                 _flat_of([Ref(i) for i in idx], [d.size for d in lay.dims]),
             )
@@ -529,7 +529,7 @@ class _Builder:
             if is_store:
                 self.rf_writes[id(st)].append(If(en, (MemWrite(mem, addr, data),)))
             else:
-                q = self.reg(f"{n}_q", lay.width, "memory read")
+                q = self.reg(f"{hint}_q", lay.width, "memory read")
                 self.datapath.append(NonBlocking(q, Index(mem, addr)))
                 self.home[(k, n)] = (q, c + 1)
             return
@@ -542,7 +542,7 @@ class _Builder:
                 b, row = _split_expr(idx[d], split)
                 banks.append(b)
                 rows.append(row)
-        word = self.wire(f"{n}_word", INDEX_WIDTH, _flat_of(rows, [d.sub for d in lay.dims]))
+        word = self.wire(f"{hint}_word", INDEX_WIDTH, _flat_of(rows, [d.sub for d in lay.dims]))
         aw = address_width(lay.depth)
         addr = Slice(word, aw - 1, 0)
         keys = self._banks_of(self.ks.regions[k].region.problem.ops[n].resources, lay)
@@ -550,7 +550,7 @@ class _Builder:
         if len(keys) > 1:
             cut = [d for d, s in enumerate(lay.dims) if s.kind != "none"]
             lin = _flat_of([banks[d] for d in cut], [lay.dims[d].banks for d in cut])
-            sel = self.wire(f"{n}_bank", INDEX_WIDTH, lin)
+            sel = self.wire(f"{hint}_bank", INDEX_WIDTH, lin)
         picks = []
         for key in keys:
             ken = en
@@ -561,10 +561,10 @@ class _Builder:
             self.requests[(id(st), key)].append(req)
             picks.append((key, req))
         if not is_store:
-            data_wire = self.declared_wire(f"{n}_data", lay.width)
+            data_wire = self.declared_wire(f"{hint}_data", lay.width)
             held = None
             if sel is not None:
-                held = self.reg(f"{n}_bank_q", INDEX_WIDTH, "memory read")
+                held = self.reg(f"{hint}_bank_q", INDEX_WIDTH, "memory read")
                 self.datapath.append(NonBlocking(held, Ref(sel)))
             self.loads.append((data_wire, picks, held, lay))
             self.home[(k, n)] = (data_wire, c + 1)
@@ -938,6 +938,25 @@ def _walk_control(node: Control):
     elif isinstance(node, Branch):
         yield from _walk_control(node.then)
         yield from _walk_control(node.orelse)
+
+
+def _hint(node: str) -> str:
+    base = node.split("#")[0]
+    return f"v{base}" if base[:1].isdigit() else base
+
+
+def _c_names(ir_ops: dict[str, Op]) -> dict[str, str]:
+    """Readable names for numbered values: what the C code calls them (the variable a
+    value is written to, the array a value is loaded from), with the value's number."""
+    out: dict[str, str] = {}
+    by_value = {id(op.result): n for n, op in ir_ops.items() if op.result is not None}
+    for n, op in ir_ops.items():
+        if op.opcode == "write" and id(op.operands[0]) in by_value:
+            src = by_value[id(op.operands[0])]
+            out.setdefault(src, f"{op.storage.name}_{_hint(src)}")
+        elif op.opcode in ("load", "read"):
+            out[n] = f"{op.storage.name}_{_hint(n)}"
+    return out
 
 
 def _const_list(stmts: list[Stmt]) -> Callable[[], list[Stmt]]:

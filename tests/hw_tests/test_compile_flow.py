@@ -113,3 +113,38 @@ def test_sim_on_a_folder_without_a_compile_says_so(tmp_path):
     run = kiln("sim", str(tmp_path), cwd=tmp_path)
     assert run.returncode == 1
     assert "no report.json" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_harness_connects_every_port_of_the_module_with_its_width(tmp_path):
+    """Read both files back with pyverilog: each port of the kernel module is connected by
+    the harness to a signal of the same width (array banks, element ports, scalars)."""
+    from pyverilog.vparser import ast as vast
+    from pyverilog.vparser.parser import parse
+
+    report = compile_only("dense", tmp_path)
+    files = report["files"]
+    tree, _ = parse([files["verilog"], files["harness"]], outputdir=str(tmp_path))
+    mods = {d.name: d for d in tree.description.definitions}
+
+    def width(w) -> int:
+        return int(w.msb.value) - int(w.lsb.value) + 1 if w is not None else 1
+
+    kernel = mods[report["top"]]
+    ports = {p.first.name: width(p.first.width) for p in kernel.portlist.ports}
+    harness = mods[files["harness_top"]]
+    declared = {}
+    for item in harness.items:
+        if isinstance(item, vast.Decl):
+            for d in item.list:
+                if isinstance(d, vast.Variable | vast.Wire | vast.Reg):
+                    declared[d.name] = width(d.width)
+    for p in harness.portlist.ports:
+        declared[p.first.name] = width(p.first.width)
+    inst = next(
+        i for item in harness.items if isinstance(item, vast.InstanceList) for i in item.instances
+    )
+    connected = {pa.portname: pa.argname.name for pa in inst.portlist}
+    assert set(connected) == set(ports)
+    assert len(ports) > 20  # 16 element ports of x, 4 banks of W, scalars and control
+    for port, signal in connected.items():
+        assert declared[signal] == ports[port], (port, signal)
