@@ -17,8 +17,9 @@ from kiln.scheduler.regions import Options
 from kiln.sources import pick_kernel, read_ir
 
 # Unrolling first (pipelined loops unroll their inner loops), then folding the unrolled
-# index arithmetic into constants, which the dependence test and the bank choice read.
-SCHEDULE_PASSES = ("const-fold", "unroll", "const-fold", "dce")
+# index arithmetic into constants, which the dependence test and the bank choice read,
+# and sharing the arithmetic the copies repeat.
+SCHEDULE_PASSES = ("const-fold", "unroll", "const-fold", "cse", "dead-vars", "dce")
 
 
 def load_kernel(path: str | Path, top: str | None, include_dirs=(), defines=()) -> Kernel:

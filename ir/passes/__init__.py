@@ -3,7 +3,9 @@
 from kiln.errors import KilnError
 from kiln.ir.passes.base import Pass, PassRun, run_passes
 from kiln.ir.passes.const_fold import fold_constants
+from kiln.ir.passes.cse import eliminate_common_subexpressions
 from kiln.ir.passes.dce import eliminate_dead_code
+from kiln.ir.passes.dead_vars import eliminate_dead_variables
 from kiln.ir.passes.unroll import unroll_loops
 
 PASSES: dict[str, Pass] = {
@@ -11,6 +13,16 @@ PASSES: dict[str, Pass] = {
     for p in (
         Pass("const-fold", "pure ops on constants become constants", fold_constants),
         Pass("dce", "drop effect-free ops whose results are unused", eliminate_dead_code),
+        Pass(
+            "dead-vars",
+            "drop writes to local variables that nothing reads",
+            eliminate_dead_variables,
+        ),
+        Pass(
+            "cse",
+            "a pure op equal to a visible one reuses its value",
+            eliminate_common_subexpressions,
+        ),
         Pass(
             "unroll",
             "copy the bodies of loops marked unroll or nested in a pipelined loop",
