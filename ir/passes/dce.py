@@ -6,6 +6,8 @@ gone out of bounds is dropped too, as C compilers drop dead loads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kiln.ir.kernel import Block, ForLoop, IfElse, Kernel, Op, Value, WhileLoop, walk
 from kiln.ir.ops import PURE_OPS
 
@@ -26,23 +28,28 @@ def _used(kernel: Kernel) -> set[int]:
     return used
 
 
-def _sweep(block: Block, used: set[int]) -> bool:
+def sweep(block: Block, drop: Callable[[Op], bool]) -> bool:
+    """Remove the ops `drop` picks from `block` and the blocks nested in it."""
     kept, changed = [], False
     for s in block.stmts:
-        if isinstance(s, Op) and s.opcode in _REMOVABLE and id(s.result) not in used:
+        if isinstance(s, Op) and drop(s):
             changed = True
             continue
         kept.append(s)
         if isinstance(s, ForLoop):
-            changed |= _sweep(s.body, used)
+            changed |= sweep(s.body, drop)
         elif isinstance(s, WhileLoop):
-            changed |= _sweep(s.cond, used) | _sweep(s.body, used)
+            changed |= sweep(s.cond, drop) | sweep(s.body, drop)
         elif isinstance(s, IfElse):
-            changed |= _sweep(s.then, used)
+            changed |= sweep(s.then, drop)
             if s.orelse is not None:
-                changed |= _sweep(s.orelse, used)
+                changed |= sweep(s.orelse, drop)
     block.stmts[:] = kept
     return changed
+
+
+def _sweep(block: Block, used: set[int]) -> bool:
+    return sweep(block, lambda op: op.opcode in _REMOVABLE and id(op.result) not in used)
 
 
 def eliminate_dead_code(kernel: Kernel) -> bool:

@@ -7,7 +7,8 @@ local variables qualify: parameters and statics are observable after the call.
 
 from __future__ import annotations
 
-from kiln.ir.kernel import Block, ForLoop, IfElse, Kernel, Op, StorageKind, WhileLoop, walk_ops
+from kiln.ir.kernel import Kernel, StorageKind, walk_ops
+from kiln.ir.passes.dce import sweep
 
 
 def eliminate_dead_variables(kernel: Kernel) -> bool:
@@ -15,23 +16,4 @@ def eliminate_dead_variables(kernel: Kernel) -> bool:
     dead = {id(st) for st in kernel.storages if st.kind is StorageKind.VAR and id(st) not in read}
     if not dead:
         return False
-    return _sweep(kernel.body, dead)
-
-
-def _sweep(block: Block, dead: set[int]) -> bool:
-    kept, changed = [], False
-    for s in block.stmts:
-        if isinstance(s, Op) and s.opcode == "write" and id(s.storage) in dead:
-            changed = True
-            continue
-        kept.append(s)
-        if isinstance(s, ForLoop):
-            changed |= _sweep(s.body, dead)
-        elif isinstance(s, WhileLoop):
-            changed |= _sweep(s.cond, dead) | _sweep(s.body, dead)
-        elif isinstance(s, IfElse):
-            changed |= _sweep(s.then, dead)
-            if s.orelse is not None:
-                changed |= _sweep(s.orelse, dead)
-    block.stmts[:] = kept
-    return changed
+    return sweep(kernel.body, lambda op: op.opcode == "write" and id(op.storage) in dead)
