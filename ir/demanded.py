@@ -5,7 +5,8 @@ a pipeline stage, not 32; logic synthesis trims the rest anyway, so a register c
 ignores this overstates what the circuit holds. The scheduler weighs registers by these
 widths and the backend builds pipeline registers of exactly this many bits.
 
-One backward pass in reverse program order (in SSA every use follows its definition; loop-
+A loop counter with constant non-negative bounds is capped at the bits of its largest
+value. One backward pass in reverse program order (in SSA every use follows its definition; loop-
 carried values flow through variables, whose writes demand every bit). Carries and
 wrap-around only move information upward, so for integer add, sub, mul, neg, the bitwise
 ops, shl by any amount, truncation and extension, the low k bits of the result depend only
@@ -57,7 +58,22 @@ def demanded_bits(kernel: Kernel) -> dict[int, int]:
             full(s.cond)
             continue
         _op(s, need, demand, full)
+    for s in stmts:  # a counter that stays in [0, 2**k) needs k bits however wide its type
+        if isinstance(s, ForLoop) and id(s.var) in need:
+            bits = _range_bits(s)
+            if bits is not None:
+                need[id(s.var)] = min(need[id(s.var)], bits)
     return need
+
+
+def _range_bits(loop: ForLoop) -> int | None:
+    """Bits of the largest value a loop with constant, non-negative bounds gives its
+    counter (None when a bound is a value or negative)."""
+    lo, hi = loop.lo, loop.hi
+    if not isinstance(lo, int) or not isinstance(hi, int) or lo < 0 or hi < 0:
+        return None
+    values = range(lo, hi, loop.step)
+    return max(1, max(values).bit_length()) if values else 1
 
 
 def _op(op: Op, need, demand, full) -> None:
