@@ -119,6 +119,14 @@ class OpLowering:
         return fn(self, op, args, hint)
 
 
+def all_of(terms: list[Expr]) -> Expr:
+    """The AND of one or more 1-bit terms."""
+    out = terms[0]
+    for t in terms[1:]:
+        out = Binary("&", out, t)
+    return out
+
+
 def extend_expr(e: Expr, width: int, to: int) -> Expr:
     """Zero-extend an unnamed expression (used for single bits)."""
     return e if to == width else Concat((Const(to - width, 0), e))

@@ -14,34 +14,33 @@ loop runs, and moves to what follows once no iteration is left but in the last s
 consecutive regions run back to back. Loops that hold loops get a head state that tests
 the bound; branches that hold loops get a state that tests the condition. `cycles()` in
 `kiln.backend.latency` gives the clock counts that follow from these rules.
+
+The builder is split in three: values and regions here, memories in `memory_logic`, the
+controller in `controller`.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiln.backend.expressions import OpLowering, extend, signed_width
+from kiln.backend.controller import Controller, _walk_control
+from kiln.backend.expressions import OpLowering, all_of
 from kiln.backend.memories import ArrayLayout, address_width, bank_suffix, is_external, layout_of
+from kiln.backend.memory_logic import BUG_HINT, MemoryLogic
 from kiln.backend.names import Namer
 from kiln.backend.verilog_ast import (
     AlwaysFF,
     Assign,
     Binary,
-    Call,
     Comment,
     Concat,
     Const,
     Decl,
     Expr,
     If,
-    Index,
-    Initial,
     LintOff,
     Localparam,
-    MemWrite,
     Module,
     NonBlocking,
     Port,
@@ -62,16 +61,14 @@ from kiln.ir.kernel import (
     Storage,
     StorageKind,
     Value,
-    WhileLoop,
     walk_ops,
 )
 from kiln.ir.semantics import bits
 from kiln.ir.types import ArrayType, FloatType
 from kiln.scheduler.kernel_schedule import KernelSchedule, RegionSchedule
-from kiln.scheduler.regions import Branch, Control, Leaf, OuterFor, OuterWhile, Seq
+from kiln.scheduler.regions import Branch, OuterFor, OuterWhile
 
 CONTROL_PORTS = ("clk", "rst", "start", "done", "idle")
-INDEX_WIDTH = 32  # bank and word arithmetic on array indices
 
 
 @dataclass(frozen=True)
@@ -105,14 +102,6 @@ class KernelRtl:
     register_bits: dict[str, int] = field(default_factory=dict)  # by kind
 
 
-def _parse_class(cls: str) -> tuple[int | None, ...] | None:
-    """'@a' -> None (whole array); '@a[1,*]' -> (1, None)."""
-    if "[" not in cls:
-        return None
-    inner = cls[cls.index("[") + 1 : -1]
-    return tuple(None if p == "*" else int(p) for p in inner.split(","))
-
-
 def _check_supported(k: Kernel) -> None:
     for op in walk_ops(k.body):
         for v in [*op.operands, *([op.result] if op.result is not None else [])]:
@@ -133,7 +122,7 @@ def _check_supported(k: Kernel) -> None:
             )
 
 
-class _Builder:
+class _Builder(MemoryLogic, Controller):
     """Builds the module in order: interface and storage, each region's datapath, memory
     ports, the per-region issue logic, then the controller that sequences them."""
 
@@ -401,7 +390,7 @@ class _Builder:
             return self.loop_var[id(v)]
         if id(v) in self.value_home:
             return self.value_home[id(v)]
-        raise BackendError(f"value %{v.name} has no register to read it from", hint=_BUG)
+        raise BackendError(f"value %{v.name} has no register to read it from", hint=BUG_HINT)
 
     def operand(self, k: int, v: Value, stage: int, made_here: dict[int, str]) -> str:
         if id(v) in made_here:
@@ -422,7 +411,7 @@ class _Builder:
         for g, polarity in self.ks.regions[k].region.guards[node]:
             s = Ref(self.operand(k, g, stage, made_here))
             terms.append(s if polarity else Unary("~", s))
-        return _all(terms) if terms else None
+        return all_of(terms) if terms else None
 
     # ---- one region ------------------------------------------------------------------
     def region(self, k: int, rs: RegionSchedule) -> None:
@@ -500,335 +489,6 @@ class _Builder:
         self.home[(k, n)] = (val, c)
         current[id(st)] = n
         self.var_updates[id(st)].append((self.valid(k, c), Ref(val)))
-
-    # ---- memories --------------------------------------------------------------------
-    def access(self, k: int, n: str, op: Op, c: int, made_here, hint: str) -> None:
-        st = op.storage
-        lay = self.layouts[id(st)]
-        rank = len(st.type.shape)
-        idx = []
-        for d, v in enumerate(op.operands[:rank]):
-            s = self.operand(k, v, c, made_here)
-            idx.append(self.wire(f"{hint}_i{d}", INDEX_WIDTH, _fit(s, v.type.width, v.type.signed)))
-        is_store = op.opcode == "store"
-        en: Expr = self.valid(k, c)
-        data = None
-        if is_store:
-            g = self.guard(k, n, c, made_here)
-            en = en if g is None else Binary("&", en, g)
-            data = Ref(self.operand(k, op.operands[-1], c, made_here))
-        if lay.registers:
-            aw = address_width(lay.size)
-            flat = self.wire(
-                f"{hint}_flat",
-                INDEX_WIDTH,
-                _flat_of([Ref(i) for i in idx], [d.size for d in lay.dims]),
-            )
-            addr = Slice(flat, aw - 1, 0)
-            mem = self.mem_base[id(st)]
-            if is_store:
-                self.rf_writes[id(st)].append(If(en, (MemWrite(mem, addr, data),)))
-            else:
-                q = self.reg(f"{hint}_q", lay.width, "memory read")
-                self.datapath.append(NonBlocking(q, Index(mem, addr)))
-                self.home[(k, n)] = (q, c + 1)
-            return
-        banks, rows = [], []
-        for d, split in enumerate(lay.dims):
-            if split.kind == "none":
-                banks.append(None)
-                rows.append(Ref(idx[d]))
-            else:
-                b, row = _split_expr(idx[d], split)
-                banks.append(b)
-                rows.append(row)
-        word = self.wire(f"{hint}_word", INDEX_WIDTH, _flat_of(rows, [d.sub for d in lay.dims]))
-        aw = address_width(lay.depth)
-        addr = Slice(word, aw - 1, 0)
-        keys = self._banks_of(self.ks.regions[k].region.problem.ops[n].resources, lay)
-        sel = None
-        if len(keys) > 1:
-            cut = [d for d, s in enumerate(lay.dims) if s.kind != "none"]
-            lin = _flat_of([banks[d] for d in cut], [lay.dims[d].banks for d in cut])
-            sel = self.wire(f"{hint}_bank", INDEX_WIDTH, lin)
-        picks = []
-        for key in keys:
-            ken = en
-            if sel is not None:
-                hit = Binary("==", Ref(sel), Const(INDEX_WIDTH, _bank_linear(key, lay)))
-                ken = Binary("&", en, hit)
-            req = {"en": ken, "addr": addr, "data": data, "slot": (k, c % self.iis[k])}
-            self.requests[(id(st), key)].append(req)
-            picks.append((key, req))
-        if not is_store:
-            data_wire = self.declared_wire(f"{hint}_data", lay.width)
-            held = None
-            if sel is not None:
-                held = self.reg(f"{hint}_bank_q", INDEX_WIDTH, "memory read")
-                self.datapath.append(NonBlocking(held, Ref(sel)))
-            self.loads.append((data_wire, picks, held, lay))
-            self.home[(k, n)] = (data_wire, c + 1)
-
-    def _banks_of(self, classes, lay: ArrayLayout) -> list[tuple[int | None, ...]]:
-        """The banks an access may touch, as the scheduler counted them."""
-        keys = lay.bank_keys
-        out = []
-        for cls in classes:
-            key = _parse_class(cls)
-            if key is None:
-                return keys
-            if key in keys and key not in out:
-                out.append(key)
-        return out or keys
-
-    def bind_ports(self) -> None:
-        """Give each access a port of its bank: accesses that may meet in one clock (same
-        region, same stage modulo II) take different ports, which the schedule kept
-        within the bank's port count. Then build each port's muxes and each RAM."""
-        ram_ports: dict[tuple[int, tuple], list[dict]] = defaultdict(list)
-        for (sid, key), reqs in self.requests.items():
-            st = self.layouts[sid].storage
-            lay = self.layouts[sid]
-            nports = 1 if is_external(st) else 2
-            used: dict[tuple[int, int], int] = defaultdict(int)
-            per_port: list[list[dict]] = [[] for _ in range(nports)]
-            for req in reqs:
-                p = used[req["slot"]]
-                if p >= nports:
-                    raise BackendError(
-                        f"array @{st.name}: {p + 1} accesses in one clock on a {nports}-port bank",
-                        st.place,
-                        _BUG,
-                    )
-                used[req["slot"]] += 1
-                per_port[p].append(req)
-            aw, w = address_width(lay.depth), lay.width
-            for p, preqs in enumerate(per_port):
-                if is_external(st):
-                    mp = next(x for x in self.mem_ports if x.array == st.name and x.bank == key)
-                    names = {n: f"{mp.prefix}_{n}" for n in ("addr", "ce", "we", "d", "q")}
-                elif not preqs:
-                    continue
-                else:
-                    base = self.namer.fresh(f"{self.mem_base[sid]}{bank_suffix(key)}_p{p}")
-                    names = {}
-                    for n, width in (("addr", aw), ("ce", 1), ("we", 1), ("d", w)):
-                        names[n] = self.declared_wire(f"{base}_{n}", width)
-                    names["q"] = self.reg(f"{base}_q", w, "memory read")
-                    ram_ports[(sid, key)].append(names)
-                self._port_logic(names, preqs, aw, w)
-        for sid, lay in self.layouts.items():
-            if lay.registers or is_external(lay.storage):
-                continue
-            for key in lay.bank_keys:
-                if ram_ports[(sid, key)]:
-                    self.ram(sid, key, ram_ports[(sid, key)])
-        for data_wire, picks, held, lay in self.loads:
-            out: Expr = Ref(picks[-1][1]["q"])
-            for key, req in reversed(picks[:-1]):
-                hit = Binary("==", Ref(held), Const(INDEX_WIDTH, _bank_linear(key, lay)))
-                out = Ternary(hit, Ref(req["q"]), out)
-            self.logic.append(Assign(data_wire, out))
-
-    def _port_logic(self, names: dict, reqs: list[dict], aw: int, w: int) -> None:
-        ce: Expr = Const(1, 0)
-        we: Expr = Const(1, 0)
-        addr: Expr = Const(aw, 0)
-        d: Expr = Const(w, 0)
-        for req in reversed(reqs):
-            ce = req["en"] if _is_zero(ce) else Binary("|", req["en"], ce)
-            addr = Ternary(req["en"], req["addr"], addr) if len(reqs) > 1 else req["addr"]
-            if req["data"] is not None:
-                we = req["en"] if _is_zero(we) else Binary("|", req["en"], we)
-                d = Ternary(req["en"], req["data"], d)
-            req["q"] = names["q"]
-        self.logic += [
-            Assign(names["addr"], addr),
-            Assign(names["ce"], ce),
-            Assign(names["we"], we),
-            Assign(names["d"], d),
-        ]
-
-    def ram(self, sid: int, key, ports: list[dict]) -> None:
-        """One bank of a local, static or const array: a RAM with read-first ports."""
-        lay = self.layouts[sid]
-        st = lay.storage
-        mem = self.mem_base[sid] + bank_suffix(key)
-        self.namer.taken.add(mem)
-        self.decls.append(Decl("reg", mem, lay.width, f"@{st.name}", depth=lay.depth))
-        if st.init:
-            words = [0] * lay.depth
-            for flat, raw in enumerate(st.init):
-                bk, word = lay.locate(flat)
-                if bk == key:
-                    words[word] = bits(raw, st.elem)
-            self.logic.append(Initial(mem, lay.width, tuple(words)))
-        body: list[Stmt] = []
-        for names in ports:
-            inner: list[Stmt] = []
-            if st.kind is not StorageKind.CONST:
-                write = MemWrite(mem, Ref(names["addr"]), Ref(names["d"]))
-                inner.append(If(Ref(names["we"]), (write,)))
-            inner.append(NonBlocking(names["q"], Index(mem, Ref(names["addr"]))))
-            body.append(If(Ref(names["ce"]), tuple(inner)))
-        self.logic.append(AlwaysFF("clk", tuple(body)))
-
-    def register_files(self) -> None:
-        for sid, lay in self.layouts.items():
-            if not lay.registers:
-                continue
-            st = lay.storage
-            mem = self.mem_base[sid]
-            self.decls.append(Decl("reg", mem, lay.width, f"@{st.name}", depth=lay.size))
-            self.regs.append((mem, lay.width * lay.size, "register file"))
-            if st.init:
-                self.logic.append(Initial(mem, lay.width, tuple(bits(x, st.elem) for x in st.init)))
-            writes = list(self.rf_writes[sid])
-            if st.name in self.element_ports:
-                loads: list[Stmt] = []
-                for flat, (pin, pout) in enumerate(self.element_ports[st.name]):
-                    addr = Const(address_width(lay.size), flat)
-                    value = Ref(pin) if pin else Const(lay.width, 0)
-                    loads.append(MemWrite(mem, addr, value))
-                    if pout:
-                        self.logic.append(Assign(pout, Index(mem, addr)))
-                writes.insert(0, If(Binary("&", Ref(self.idle_name), Ref("start")), tuple(loads)))
-            if writes:
-                self.logic.append(AlwaysFF("clk", tuple(writes)))
-
-    # ---- controller ------------------------------------------------------------------
-    def outer_counters(self) -> None:
-        """Counters of loops that hold loops: regions inside read the loop variable."""
-        for node in _walk_control(self.ks.control):
-            if isinstance(node, OuterFor):
-                loop = node.loop
-                w = self._counter_width(loop)
-                cnt = self.reg(f"{loop.var.name}_cnt", w, "control", f"for loop{_at(loop)}")
-                first = self.reg(f"{loop.var.name}_first", 1, "control")
-                self.ctrl_reset.append(NonBlocking(first, Const(1, 0)))
-                self.outer[id(loop)] = (cnt, first)
-                vw = loop.var.type.width
-                self.loop_var[id(loop.var)] = self.wire(loop.var.name, vw, Slice(cnt, vw - 1, 0))
-            elif isinstance(node, Leaf):
-                loop = self.ks.regions[node.index].region.loop
-                if isinstance(loop, ForLoop):
-                    name = self.declared_wire(f"r{node.index}_{loop.var.name}", loop.var.type.width)
-                    self.loop_var[id(loop.var)] = name
-
-    def _counter_width(self, loop: ForLoop) -> int:
-        widths = [signed_width(loop.var.type), abs(loop.step).bit_length() + 1]
-        for b in (loop.lo, loop.hi):
-            widths.append(signed_width(b.type) if isinstance(b, Value) else b.bit_length() + 1)
-        w = max(widths) + 1
-        self.counter_width[id(loop)] = w
-        return w
-
-    def bound(self, b: int | Value, w: int) -> Expr:
-        if isinstance(b, Value):
-            return extend(self.external(b), b.type.width, w, b.type.signed)
-        return Const(w, b % (1 << w))
-
-    def in_range(self, loop: ForLoop, x: Expr) -> Expr:
-        w = self.counter_width[id(loop)]
-        sym = "<" if loop.step > 0 else ">"
-        return Binary(sym, Call("$signed", x), Call("$signed", self.bound(loop.hi, w)))
-
-    def stepped(self, loop: ForLoop, x: str) -> Expr:
-        w = self.counter_width[id(loop)]
-        return Binary("+", Ref(x), Const(w, loop.step % (1 << w)))
-
-    def issue_logic(self, k: int, rs: RegionSchedule) -> None:
-        """Stage 0 of region k: issue an iteration every II clocks while the loop goes on;
-        `fin` when nothing is left to issue and only the last stage may be busy."""
-        loop = rs.region.loop
-        run = self.wire(f"r{k}_run", 1, Binary("==", Ref(self.state_reg), Ref(self.leaf_state[k])))
-        first = self.reg(f"r{k}_first", 1, "control")
-        more = self.reg(f"r{k}_more", 1, "control")
-        self.issue[k] = (self.valids[k][0], first)
-        self.ctrl_reset.append(NonBlocking(first, Const(1, 0)))
-        ii, stages = self.iis[k], self.stages[k]
-        self.entry[k] = [NonBlocking(first, Const(1, 1))]
-        tick: Expr = Const(1, 1)
-        if ii > 1:
-            tw = address_width(ii)
-            timer = self.reg(f"r{k}_timer", tw, "control")
-            self.entry[k].append(NonBlocking(timer, Const(tw, 0)))
-            wrap = Binary("==", Ref(timer), Const(tw, ii - 1))
-            nxt = Ternary(wrap, Const(tw, 0), Binary("+", Ref(timer), Const(tw, 1)))
-            self.ctrl.append(If(Ref(run), (NonBlocking(timer, nxt),)))
-            tick = Binary("==", Ref(timer), Const(tw, 0))
-        v0 = self.valids[k][0]
-        updates: list[Stmt] = [NonBlocking(first, Const(1, 0))]
-        if isinstance(loop, ForLoop):
-            w = self._counter_width(loop)
-            cnt = self.reg(f"r{k}_cnt", w, "control", f"for loop{_at(loop)}")
-            cur = self.wire(f"r{k}_cur", w, Ternary(Ref(first), self.bound(loop.lo, w), Ref(cnt)))
-            vw = loop.var.type.width
-            self.logic.append(Assign(self.loop_var[id(loop.var)], Slice(cur, vw - 1, 0)))
-            now = self.wire(
-                f"r{k}_more_now", 1, Ternary(Ref(first), self.in_range(loop, Ref(cur)), Ref(more))
-            )
-            self.logic.append(Assign(v0, _all([Ref(run), tick, Ref(now)])))
-            nxt = self.wire(f"r{k}_next", w, self.stepped(loop, cur))
-            more_next = Ternary(Ref(v0), self.in_range(loop, Ref(nxt)), Ref(now))
-            updates.append(If(Ref(v0), (NonBlocking(cnt, Ref(nxt)),)))
-        elif isinstance(loop, WhileLoop):
-            now = self.wire(f"r{k}_more_now", 1, Binary("|", Ref(first), Ref(more)))
-            self.logic.append(Assign(v0, _all([Ref(run), tick, Ref(now)])))
-            cond_node = self.producer[id(loop.cond_value)][1]
-            cc = rs.solution.cycles[cond_node]
-            cond = self.signal(k, cond_node, cc)
-            more_next = Ternary(self.valid(k, cc), Ref(cond), Ref(now))
-        else:
-            self.logic.append(Assign(v0, Binary("&", Ref(run), Ref(first))))
-            more_next = Const(1, 0)
-        mn = self.wire(f"r{k}_more_next", 1, more_next)
-        updates.append(NonBlocking(more, Ref(mn)))
-        self.ctrl.append(If(Ref(run), tuple(updates)))
-        fin = [Ref(run), Unary("~", Ref(mn))]
-        fin += [Unary("~", self.valid(k, s)) for s in range(stages - 1)]
-        self.fin[k] = self.wire(f"r{k}_fin", 1, _all(fin))
-
-    def layout(self, node: Control, cont: Callable[[], list[Stmt]]) -> list[Stmt]:
-        """Record how `node` hands over to `cont`; return the statements that enter it."""
-        if isinstance(node, Seq):
-            nxt = cont
-            for item in reversed(node.items):
-                stmts = self.layout(item, nxt)
-                nxt = _const_list(stmts)
-            return nxt()
-        if isinstance(node, Leaf):
-            st = self.leaf_state[node.index]
-            self.exits[st] = [If(Ref(self.fin[node.index]), tuple(cont()))]
-            return [self.goto(st), *self.entry[node.index]]
-        if isinstance(node, OuterFor):
-            loop = node.loop
-            st = self.state(f"for_{loop.var.name}")
-            cnt, first = self.outer[id(loop)]
-            w = self.counter_width[id(loop)]
-            cur = self.wire(
-                f"{loop.var.name}_cur", w, Ternary(Ref(first), self.bound(loop.lo, w), Ref(cnt))
-            )
-            step = self.stepped(loop, cnt)
-            body = self.layout(node.body, lambda: [NonBlocking(cnt, step), self.goto(st)])
-            self.exits[st] = [
-                NonBlocking(cnt, Ref(cur)),
-                NonBlocking(first, Const(1, 0)),
-                If(self.in_range(loop, Ref(cur)), tuple(body), tuple(cont())),
-            ]
-            return [self.goto(st), NonBlocking(first, Const(1, 1))]
-        if isinstance(node, OuterWhile):
-            st = self.state("while")
-            cond_entry = self.layout(node.cond, lambda: [self.goto(st)])
-            body = self.layout(node.body, lambda: list(cond_entry))
-            test = Ref(self.external(node.loop.cond_value))
-            self.exits[st] = [If(test, tuple(body), tuple(cont()))]
-            return list(cond_entry)
-        st = self.state("if")
-        then = self.layout(node.then, cont)
-        orelse = self.layout(node.orelse, cont)
-        self.exits[st] = [If(Ref(self.external(node.stmt.cond)), tuple(then), tuple(orelse))]
-        return [self.goto(st)]
 
     # ---- assembly --------------------------------------------------------------------
     def build(self) -> KernelRtl:
@@ -918,26 +578,10 @@ def emit_kernel_rtl(k: Kernel, ks: KernelSchedule) -> KernelRtl:
     return _Builder(k, ks).build()
 
 
-_BUG = "a kiln backend bug: please report it with the kernel"
 _UNUSED = (
     "datapath values may be used in part (slices, bits that rounding drops), and index "
     "arithmetic is 32 bits wide"
 )
-
-
-def _walk_control(node: Control):
-    yield node
-    if isinstance(node, Seq):
-        for it in node.items:
-            yield from _walk_control(it)
-    elif isinstance(node, OuterFor):
-        yield from _walk_control(node.body)
-    elif isinstance(node, OuterWhile):
-        yield from _walk_control(node.cond)
-        yield from _walk_control(node.body)
-    elif isinstance(node, Branch):
-        yield from _walk_control(node.then)
-        yield from _walk_control(node.orelse)
 
 
 def _hint(node: str) -> str:
@@ -959,78 +603,8 @@ def _c_names(ir_ops: dict[str, Op]) -> dict[str, str]:
     return out
 
 
-def _const_list(stmts: list[Stmt]) -> Callable[[], list[Stmt]]:
-    return lambda: list(stmts)
-
-
-def _all(terms: list[Expr]) -> Expr:
-    out = terms[0]
-    for t in terms[1:]:
-        out = Binary("&", out, t)
-    return out
-
-
-def _at(loop) -> str:
-    return f" at {loop.place}" if loop.place else ""
-
-
 def _where(op: Op, stage: int) -> str:
     text = f"%{op.result.name} = {op.opcode}" if op.result is not None else op.opcode
     if op.storage is not None:
         text += f" @{op.storage.name}"
     return f"{text}, stage {stage}" + (f", {op.place}" if op.place else "")
-
-
-def _fit(sig: str, width: int, signed: bool) -> Expr:
-    if width >= INDEX_WIDTH:
-        return Slice(sig, INDEX_WIDTH - 1, 0)
-    return extend(sig, width, INDEX_WIDTH, signed)
-
-
-def _is_zero(e: Expr) -> bool:
-    return isinstance(e, Const) and e.value == 0
-
-
-def _split_expr(idx: str, split) -> tuple[Expr, Expr]:
-    """(bank, row) of a 32-bit index for one split dimension."""
-    f = split.factor
-    if split.kind == "complete":
-        return Ref(idx), Const(INDEX_WIDTH, 0)
-    pow2 = f & (f - 1) == 0
-    if split.kind == "cyclic":
-        if pow2:
-            return Binary("&", Ref(idx), Const(INDEX_WIDTH, f - 1)), Binary(
-                ">>", Ref(idx), Const(INDEX_WIDTH, int(math.log2(f)))
-            )
-        return Binary("%", Ref(idx), Const(INDEX_WIDTH, f)), Binary(
-            "/", Ref(idx), Const(INDEX_WIDTH, f)
-        )
-    if pow2:
-        return Binary(">>", Ref(idx), Const(INDEX_WIDTH, int(math.log2(f)))), Binary(
-            "&", Ref(idx), Const(INDEX_WIDTH, f - 1)
-        )
-    return Binary("/", Ref(idx), Const(INDEX_WIDTH, f)), Binary(
-        "%", Ref(idx), Const(INDEX_WIDTH, f)
-    )
-
-
-def _flat_of(parts: list[Expr], sizes: list[int]) -> Expr:
-    out: Expr = Const(INDEX_WIDTH, 0)
-    stride = 1
-    for part, size in zip(reversed(parts), reversed(sizes), strict=True):
-        term = part if stride == 1 else Binary("*", part, Const(INDEX_WIDTH, stride))
-        out = term if _is_zero(out) else Binary("+", out, term)
-        stride *= size
-    return out
-
-
-def _flat_expr(idx32: list[str], sizes: list[int]) -> Expr:
-    return _flat_of([Ref(s) for s in idx32], sizes)
-
-
-def _bank_linear(key: tuple[int | None, ...], lay: ArrayLayout) -> int:
-    lin = 0
-    for b, d in zip(key, lay.dims, strict=True):
-        if d.kind != "none":
-            lin = lin * d.banks + (b or 0)
-    return lin
