@@ -56,7 +56,9 @@ def test_golden_text_is_clean(path, tmp_path):
 def test_out_of_bounds_write_fires_the_sanitizer(tmp_path):
     buggy = mutate(TWO_MM, "tmp[i][j] = alpha * acc;", "tmp[i + 1][j] = alpha * acc;")
     verdict = run_oracles(Golden.for_file(TWO_MM), buggy, tmp_path)
-    assert "sanitizer" in verdict.fired
+    # what the plain build prints after undefined behaviour varies from run to run, so it
+    # is no evidence: only the sanitizer's report is kept
+    assert set(verdict.fired) == {"sanitizer"}
     evidence = verdict.fired["sanitizer"]
     assert evidence.startswith("seed 0: ")
     assert f"2mm.c:{line(TWO_MM, 'tmp[i][j] = alpha')}" in evidence, (
