@@ -46,6 +46,9 @@ def demanded_bits(kernel: Kernel) -> dict[int, int]:
             demand(v, v.type.width)
 
     stmts = list(walk(kernel.body))
+    for s in stmts:  # a while condition is made inside the loop, after the loop statement
+        if isinstance(s, WhileLoop):
+            full(s.cond_value)
     for s in reversed(stmts):
         if isinstance(s, ForLoop):
             full(s.lo)

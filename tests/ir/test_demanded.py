@@ -52,3 +52,24 @@ def test_a_loop_counter_with_constant_bounds_needs_the_bits_of_its_largest_value
 }
 """)
     assert got["i"] == 4  # 9 is 0b1001
+
+
+def test_a_while_condition_needs_every_bit_of_what_it_compares():
+    got = bits_by_name("""kernel @k(in %a: i32, out @y: i32) {
+  var @v: i32
+  write @v, %a
+  while {
+    %0 = read @v : i32
+    %1 = const 0 : i32
+    %2 = ne %0, %1 : u1
+  } cond %2 do {
+    %3 = read @v : i32
+    %4 = const 1 : i32
+    %5 = sub %3, %4 : i32
+    write @v, %5
+  }
+  %6 = read @v : i32
+  write @y, %6
+}
+""")
+    assert got["0"] == 32 and got["2"] == 1
