@@ -15,7 +15,15 @@ from pathlib import Path
 
 from kiln.backend.kernel_rtl import KernelRtl
 from kiln.backend.names import Namer
-from kiln.backend.verilog_ast import AlwaysFF, If, Index, MemWrite, NonBlocking, Ref
+from kiln.backend.verilog_ast import (
+    AlwaysFF,
+    If,
+    Index,
+    MemWrite,
+    NonBlocking,
+    Ref,
+    render_items,
+)
 from kiln.ir.kernel import Direction, Kernel
 from kiln.ir.semantics import bits
 from kiln.ir.types import ArrayType
@@ -62,7 +70,7 @@ def harness_verilog(rtl: KernelRtl, probe: tuple[int, ...] = ()) -> tuple[str, s
         write = MemWrite(mem, Ref(sig["addr"]), Ref(sig["d"]))
         read = NonBlocking(sig["q"], Index(mem, Ref(sig["addr"])))
         block = AlwaysFF("clk", (If(Ref(sig["ce"]), (If(Ref(sig["we"]), (write,)), read)),))
-        body.append(_render_always(block))
+        body.append(render_items([block]))
         used = ("addr", "ce", "we", "d", "q") if mp.reads else ("addr", "ce", "we", "d")
         conns += [f".{mp.prefix}_{n}({sig[n]})" for n in used]
     if probe:
@@ -99,19 +107,18 @@ def _range(width: int) -> str:
     return f"[{width - 1}:0] " if width > 1 else ""
 
 
-def _render_always(block: AlwaysFF) -> str:
-    from kiln.backend.verilog_ast import Module, render_module
-
-    text = render_module(Module("x", items=[block]))
-    lines = text.splitlines()
-    return "\n".join(lines[lines.index("module x (") + 2 : -1])
-
-
-def call_spec(kernel: Kernel, rtl: KernelRtl, calls: list, latency: int | None, probe=()) -> dict:
+def call_spec(
+    kernel: Kernel,
+    rtl: KernelRtl,
+    calls: list,
+    latency: int | None,
+    probe=(),
+    harness: tuple[str, str, dict[str, str]] | None = None,
+) -> dict:
     """The harness's view of each recorded call (objects with `inputs` and `outputs`, raw
     values per parameter, as the C golden model records them): bit patterns per port and
-    memory word."""
-    tb_name, _, mems = harness_verilog(rtl, probe)
+    memory word. `harness` is `harness_verilog(rtl, probe)` when the caller has it."""
+    tb_name, _, mems = harness or harness_verilog(rtl, probe)
     arrays = {}
     for p in kernel.params:
         if not isinstance(p.type, ArrayType):
@@ -156,9 +163,10 @@ def _word(lay, flat: int, by_key: dict) -> tuple[str, int]:
 def write_cosim(out_dir: Path, kernel: Kernel, rtl: KernelRtl, calls, latency, probe=()) -> dict:
     """Write `<top>_tb.v` and `calls.json` into `out_dir`; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    tb_name, text, _ = harness_verilog(rtl, probe)
+    built = harness_verilog(rtl, probe)
+    tb_name, text, _ = built
     harness = out_dir / f"{tb_name}.v"
     harness.write_text(text)
     spec = out_dir / "calls.json"
-    spec.write_text(json.dumps(call_spec(kernel, rtl, calls, latency, probe)) + "\n")
+    spec.write_text(json.dumps(call_spec(kernel, rtl, calls, latency, probe, built)) + "\n")
     return {"harness": harness, "calls": spec, "top": tb_name}

@@ -102,7 +102,14 @@ class KernelRtl:
     register_bits: dict[str, int] = field(default_factory=dict)  # by kind
 
 
-def _check_supported(k: Kernel) -> None:
+def _check_supported(k: Kernel, ks: KernelSchedule) -> None:
+    if ks.options.param_ports != 1:
+        raise BackendError(
+            f"kernel @{k.name} was scheduled with {ks.options.param_ports} ports per array "
+            "parameter bank; the module gives each bank one RAM interface",
+            k.loc,
+            "schedule with one port per parameter bank (the default)",
+        )
     for op in walk_ops(k.body):
         for v in [*op.operands, *([op.result] if op.result is not None else [])]:
             if isinstance(v.type, FloatType):
@@ -166,6 +173,10 @@ class _Builder(MemoryLogic, Controller):
         self.counter_width: dict[int, int] = {}
         self.outer: dict[int, tuple[str, str]] = {}  # id(loop) -> (cnt, first)
         self.demanded = demanded_bits(k)
+        self.accesses: dict[tuple[str, int], list[Op]] = defaultdict(list)  # reads and loads
+        for op in walk_ops(k.body):
+            if op.opcode in ("read", "load"):
+                self.accesses[(op.opcode, id(op.storage))].append(op)
         self.global_consts: dict[int, str] = {}  # id(value) -> wire, for shared constants
         self.mem_base: dict[int, str] = {}
         self.issue: dict[int, tuple[str, str]] = {}
@@ -284,7 +295,7 @@ class _Builder(MemoryLogic, Controller):
         w = st.elem.width
         kept = w
         if st.kind is not StorageKind.PARAM:
-            reads = [op for op in walk_ops(self.k.body) if op.opcode == "read" and op.storage is st]
+            reads = self.accesses.get(("read", id(st)), [])
             kept = max([0, *(self.demanded.get(id(op.result), 0) for op in reads)])
         init = bits((st.init or [0])[0], st.elem)
         if kept == 0:  # never read: its writes have no effect
@@ -311,7 +322,7 @@ class _Builder(MemoryLogic, Controller):
             self.element_port_list(st, lay)
             return
         aw = address_width(lay.depth)
-        reads = any(op.opcode == "load" and op.storage is st for op in walk_ops(self.k.body))
+        reads = bool(self.accesses.get(("load", id(st))))
         for key in lay.bank_keys:
             prefix = self.namer.fresh(st.name + bank_suffix(key))
             for n in ("addr", "ce", "we", "d", "q"):
@@ -574,7 +585,7 @@ class _Builder(MemoryLogic, Controller):
 
 def emit_kernel_rtl(k: Kernel, ks: KernelSchedule) -> KernelRtl:
     """Verilog for kernel `k` under its schedule `ks` (see the module docstring)."""
-    _check_supported(k)
+    _check_supported(k, ks)
     return _Builder(k, ks).build()
 
 

@@ -124,7 +124,8 @@ class MemoryLogic:
         for (sid, key), reqs in self.requests.items():
             st = self.layouts[sid].storage
             lay = self.layouts[sid]
-            nports = 1 if is_external(st) else 2
+            opts = self.ks.options  # the port counts the schedule kept to
+            nports = opts.param_ports if is_external(st) else opts.local_ports
             used: dict[tuple[int, int], int] = defaultdict(int)
             per_port: list[list[dict]] = [[] for _ in range(nports)]
             for req in reqs:
@@ -281,10 +282,6 @@ def _flat_of(parts: list[Expr], sizes: list[int]) -> Expr:
         out = term if _is_zero(out) else Binary("+", out, term)
         stride *= size
     return out
-
-
-def _flat_expr(idx32: list[str], sizes: list[int]) -> Expr:
-    return _flat_of([Ref(s) for s in idx32], sizes)
 
 
 def _bank_linear(key: tuple[int | None, ...], lay: ArrayLayout) -> int:

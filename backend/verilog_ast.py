@@ -244,6 +244,14 @@ def _item(it: Item, out: list[str]) -> None:
         out.append(f"{pad}/* verilator lint_on {it.rule} */")
 
 
+def render_items(items: list[Item]) -> str:
+    """Module items as Verilog text, for hand-written surroundings (the harness)."""
+    out: list[str] = []
+    for it in items:
+        _item(it, out)
+    return "\n".join(out)
+
+
 def render_module(m: Module) -> str:
     out = ["`timescale 1ns/1ps", *(f"// {h}" for h in m.header), f"module {m.name} ("]
     for n, p in enumerate(m.ports):

@@ -37,10 +37,7 @@ def simulate(
     timeout_s: float = 600,
 ) -> SimResult:
     """Build `verilog` and run the vector tests; raise SimulationError on any mismatch."""
-    if simulator not in SIMULATORS:
-        raise SimulationError(
-            f"unknown simulator '{simulator}'", hint=f"choose one of {', '.join(SIMULATORS)}"
-        )
+    _check_simulator(simulator)
     find_tool(_TOOL[simulator])  # a clear ToolError, with the install command, if it is missing
     work_dir = Path(work_dir).absolute() / f"sim_{simulator}"
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -55,16 +52,7 @@ def simulate(
         "env": {"KILN_VECTORS": str(Path(vectors).absolute()), "KILN_SIM_REPORT": str(report)},
         "build_dir": str(work_dir / "build"),
     }
-    job_path = work_dir / "job.json"
-    job_path.write_text(json.dumps(job, indent=1))
-    run = run_command(
-        f"cocotb+{simulator}",
-        [sys.executable, "-m", "kiln.hw_tests.simulate", str(job_path)],
-        cwd=work_dir,
-        log_path=work_dir / "simulate.log",
-        timeout_s=timeout_s,
-        check=False,
-    )
+    run = _run_job(job, work_dir, timeout_s)
     data = json.loads(report.read_text()) if report.exists() else {}
     bad = {name: r for name, r in data.items() if r["mismatch_count"]}
     if bad:
@@ -109,10 +97,7 @@ def cosimulate(
 ) -> CosimResult:
     """Replay the recorded calls on the harness `top`; SimulationError names the first
     mismatch (call, variable, index, expected, actual, clock) or a kernel that never ends."""
-    if simulator not in SIMULATORS:
-        raise SimulationError(
-            f"unknown simulator '{simulator}'", hint=f"choose one of {', '.join(SIMULATORS)}"
-        )
+    _check_simulator(simulator)
     find_tool(_TOOL[simulator])
     work_dir = Path(work_dir).absolute() / f"cosim_{simulator}"
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -130,16 +115,7 @@ def cosimulate(
         "build_dir": str(work_dir / "build"),
         "waves": waves,
     }
-    job_path = work_dir / "job.json"
-    job_path.write_text(json.dumps(job, indent=1))
-    run = run_command(
-        f"cocotb+{simulator}",
-        [sys.executable, "-m", "kiln.hw_tests.simulate", str(job_path)],
-        cwd=work_dir,
-        log_path=work_dir / "simulate.log",
-        timeout_s=timeout_s,
-        check=False,
-    )
+    run = _run_job(job, work_dir, timeout_s)
     data = json.loads(report.read_text()) if report.exists() else None
     if data and data["mismatch_count"]:
         first = data["mismatches"][0]
@@ -171,6 +147,27 @@ def cosimulate(
     clocks = [c["clocks"] for c in data["calls"]]
     ii = {int(k): v for k, v in data.get("ii", {}).items()}
     return CosimResult(simulator, len(clocks), clocks, ii, run.log_path, run.seconds, wave)
+
+
+def _check_simulator(simulator: str) -> None:
+    if simulator not in SIMULATORS:
+        raise SimulationError(
+            f"unknown simulator '{simulator}'", hint=f"choose one of {', '.join(SIMULATORS)}"
+        )
+
+
+def _run_job(job: dict, work_dir: Path, timeout_s: float):
+    """Run one cocotb job (see `_child`) in a child process, with a timeout and a log."""
+    job_path = work_dir / "job.json"
+    job_path.write_text(json.dumps(job, indent=1))
+    return run_command(
+        f"cocotb+{job['simulator']}",
+        [sys.executable, "-m", "kiln.hw_tests.simulate", str(job_path)],
+        cwd=work_dir,
+        log_path=work_dir / "simulate.log",
+        timeout_s=timeout_s,
+        check=False,
+    )
 
 
 def _child(job_path: str) -> int:

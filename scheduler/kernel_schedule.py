@@ -71,6 +71,7 @@ class KernelSchedule:
     regions: list[RegionSchedule] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     control: Seq = field(default_factory=Seq)  # how the regions run: loops, branches, order
+    options: Options = field(default_factory=Options)  # what the schedule assumed (ports, ...)
 
     @property
     def register_bits(self) -> int:
@@ -215,6 +216,7 @@ def schedule_kernel(
         getattr(delays, "library", "custom"),
         notes=notes,
         control=control,
+        options=opts,
     )
     for r in regions:
         out.regions.append(schedule_region(r, exact))
