@@ -45,6 +45,7 @@ from kiln.backend.verilog_ast import (
     NonBlocking,
     Port,
     Ref,
+    Repeat,
     Slice,
     Stmt,
     Ternary,
@@ -52,7 +53,7 @@ from kiln.backend.verilog_ast import (
     render_module,
 )
 from kiln.errors import BackendError
-from kiln.ir.demanded import demanded_bits
+from kiln.ir.demanded import held_bits
 from kiln.ir.kernel import (
     Direction,
     ForLoop,
@@ -65,8 +66,9 @@ from kiln.ir.kernel import (
 )
 from kiln.ir.semantics import bits
 from kiln.ir.types import ArrayType, FloatType
-from kiln.scheduler.kernel_schedule import KernelSchedule, RegionSchedule
+from kiln.scheduler.kernel_schedule import KernelSchedule, RegionSchedule, port_binding
 from kiln.scheduler.regions import Branch, OuterFor, OuterWhile
+from kiln.scheduler.signals import rewires
 
 CONTROL_PORTS = ("clk", "rst", "start", "done", "idle")
 
@@ -100,6 +102,19 @@ class KernelRtl:
     iis: dict[int, int]  # region -> clocks between iterations
     issue: dict[int, tuple[str, str]]  # region -> (stage-0 valid, first-issue flag) signals
     register_bits: dict[str, int] = field(default_factory=dict)  # by kind
+
+
+def _covers(guards: list[tuple], most: int = 8) -> bool:
+    """Whether some guard list holds whatever values its conditions take (each guard is
+    a conjunction of (condition, polarity)). More than `most` conditions: assume not."""
+    conds = list({id(v): v for g in guards for v, _ in g}.values())
+    if len(conds) > most:
+        return False
+    for bits_ in range(1 << len(conds)):
+        value = {id(v): bool(bits_ >> i & 1) for i, v in enumerate(conds)}
+        if not any(all(value[id(v)] == pol for v, pol in g) for g in guards):
+            return False
+    return True
 
 
 def _check_supported(k: Kernel, ks: KernelSchedule) -> None:
@@ -147,7 +162,10 @@ class _Builder(MemoryLogic, Controller):
         # values
         self.home: dict[tuple[int, str], tuple[str, int]] = {}  # (region, node) -> (signal, stage)
         self.widths: dict[tuple[int, str], int] = {}
-        self.chain: dict[tuple, str] = {}
+        self.chain: dict[tuple, str] = {}  # (root signal, clocks, bits) -> register
+        self.lowered: dict[tuple, str] = {}  # (opcode, attrs, type, operand signals) -> wire
+        self.delayed: dict[str, tuple] = {}  # register -> (root, root width, clocks, bits)
+        self.rewired: dict[str, tuple[str, int]] = {}  # wire -> (operand, width) it rewires
         self.consts: set[tuple[int, str]] = set()
         self.producer: dict[int, tuple[int, str]] = {}  # id(value) -> (region, node)
         self.outside: set[int] = set()  # values used outside their region
@@ -162,6 +180,11 @@ class _Builder(MemoryLogic, Controller):
         self.requests: dict[tuple[int, tuple], list[dict]] = defaultdict(list)
         self.rf_writes: dict[int, list[Stmt]] = defaultdict(list)
         self.loads: list = []  # (data wire, [(bank key, request)], bank select reg, storage)
+        self.ports = port_binding(ks.regions)  # (region, access) -> {port class: port}
+        self.port_data: dict[tuple, str] = {}  # (storage, bank, port) -> its output's wire
+        self.bank_index: dict[str, str] = {}  # bank index expression -> its wire
+        self.rf_reads: dict[tuple, str] = {}  # (register file, index signals) -> read register
+        self.bank_selects: dict[str, str] = {}  # bank index wire -> its register
         # control
         self.stages: dict[int, int] = {}
         self.iis: dict[int, int] = {}
@@ -172,7 +195,9 @@ class _Builder(MemoryLogic, Controller):
         self.entry: dict[int, list[Stmt]] = {}
         self.counter_width: dict[int, int] = {}
         self.outer: dict[int, tuple[str, str]] = {}  # id(loop) -> (cnt, first)
-        self.demanded = demanded_bits(k)
+        self.held = held_bits(k)  # the bits registers hold, as the scheduler counted them
+        self.read_vars = self.read_registers()
+        self.node_value: dict[tuple[int, str], Value] = {}  # (region, "in:" node) -> value
         self.accesses: dict[tuple[str, int], list[Op]] = defaultdict(list)  # reads and loads
         for op in walk_ops(k.body):
             if op.opcode in ("read", "load"):
@@ -233,6 +258,30 @@ class _Builder(MemoryLogic, Controller):
             elif isinstance(node, Branch):
                 self._cross(node.stmt.cond)
 
+    def read_registers(self) -> set[int]:
+        """Variables whose register some region reads: one that a region reads before it
+        has written it on every path (guarded writes that together cover every value of
+        their guards, like the two arms of an if/else, write it on every path). Later
+        reads take the value the region wrote, so a variable every region writes first
+        needs no register."""
+        needed = set()
+        for rs in self.ks.regions:
+            r = rs.region
+            writes: dict[int, list] = defaultdict(list)  # guards of the writes so far
+            done: set[int] = set()
+            for node, op in r.ir_ops.items():
+                st = op.storage
+                if op.opcode not in ("read", "write") or id(st) in done:
+                    continue
+                if op.opcode == "read":
+                    needed.add(id(st))
+                    done.add(id(st))
+                    continue
+                writes[id(st)].append(r.guards[node])
+                if _covers(writes[id(st)]):
+                    done.add(id(st))
+        return needed
+
     def _cross(self, *values) -> None:
         for v in values:
             if isinstance(v, Value) and id(v) in self.producer:
@@ -290,24 +339,23 @@ class _Builder(MemoryLogic, Controller):
                 self.var(st)
 
     def var(self, st: Storage) -> str:
-        """A variable's register, of the bits its reads use (all of them for a parameter;
+        """A variable's register, of the bits its reads need (all of them for a parameter;
         none for a variable nothing reads). Returns the full-width signal reads see."""
         w = st.elem.width
-        kept = w
-        if st.kind is not StorageKind.PARAM:
-            reads = self.accesses.get(("read", id(st)), [])
-            kept = max([0, *(self.demanded.get(id(op.result), 0) for op in reads)])
+        kept, signed = self.held.variables.get(id(st), (0, False))
+        if st.kind is StorageKind.PARAM:
+            kept, signed = w, False
+        elif id(st) not in self.read_vars:
+            kept = 0
         init = bits((st.init or [0])[0], st.elem)
-        if kept == 0:  # never read: its writes have no effect
+        if kept == 0:  # no region reads the register: writes reach reads directly
             self.var_reg[id(st)] = self.wire(f"{st.name}_unread", w, Const(w, 0))
             return self.var_reg[id(st)]
         r = self.reg(st.name, kept, "variable", f"@{st.name}")
         self.var_store[id(st)] = (r, kept, w)
         if st.kind is not StorageKind.STATIC:  # statics keep their value across calls
             self.var_init[id(st)] = Const(kept, init & ((1 << kept) - 1))
-        self.var_reg[id(st)] = (
-            r if kept == w else self.wire(f"{st.name}_x", w, Concat((Const(w - kept, 0), Ref(r))))
-        )
+        self.var_reg[id(st)] = self.extend(r, kept, w, signed)
         return self.var_reg[id(st)]
 
     def array(self, st: Storage) -> None:
@@ -368,30 +416,71 @@ class _Builder(MemoryLogic, Controller):
             return name
         full = self.widths[(k, node)]
         kept = self._kept(k, node, full)
-        source = name
-        for depth in range(1, stage - made + 1):
+        source, width, base = self.root_of(name, full, kept)
+        tag = node.split(":")[-1].split("#")[0]
+        for depth in range(1, base + stage - made + 1):
             # The register `depth` clocks behind `source`: one chain per signal, shared by
             # every node and region that reads that signal (registers shift every clock).
             key = (source, depth, kept)
             if key not in self.chain:
-                base = node.split(":")[-1].split("#")[0]
-                reg = self.reg(f"r{k}_s{made + depth}_{base}", kept, "pipeline")
-                src = Slice(name, kept - 1, 0) if depth == 1 and kept < full else Ref(name)
+                reg = self.reg(f"r{k}_s{made + depth - base}_{tag}", kept, "pipeline")
+                if depth > 1:
+                    src = Ref(self.chain[(source, depth - 1, kept)])
+                else:
+                    src = Slice(source, kept - 1, 0) if kept < width else Ref(source)
                 self.datapath.append(NonBlocking(reg, src))
                 self.chain[key] = reg
-            name = self.chain[key]
+                self.delayed[reg] = (source, width, depth, kept)
+        name = self.chain[(source, base + stage - made, kept)]
         if kept == full:
             return name
-        if (name, "x") not in self.chain:  # the dropped high bits: no use reads them
-            wide = Concat((Const(full - kept, 0), Ref(name)))
-            self.chain[(name, "x")] = self.wire(f"{name}_x", full, wide)
-        return self.chain[(name, "x")]
+        if (name, "x", full) not in self.chain:
+            wide = self.extend(name, kept, full, self._signed(k, node))
+            self.chain[(name, "x", full)] = wide
+            self.rewired[wide] = (name, kept)
+        return self.chain[(name, "x", full)]
+
+    def root_of(self, name: str, width: int, kept: int) -> tuple[str, int, int]:
+        """(signal, its width, clocks) such that `name`'s low `kept` bits are that signal's
+        low bits that many clocks ago: through extensions and truncations, which only
+        rewire bits, and through pipeline registers. Registers of one root are one chain,
+        as logic synthesis would merge them (the scheduler counts them so)."""
+        clocks = 0
+        while True:
+            if name in self.rewired and self.rewired[name][1] >= kept:
+                name, width = self.rewired[name]
+            elif name in self.delayed and self.delayed[name][3] >= kept:
+                name, width, d, _ = self.delayed[name]
+                clocks += d
+            else:
+                return name, width, clocks
+
+    def extend(self, name: str, kept: int, full: int, signed: bool) -> str:
+        """`name`'s `kept` low bits widened to `full`: the bits above are zeros (no use
+        reads them, or the value's range makes them zero) or copies of the top kept bit."""
+        if kept == full:
+            return name
+        high = (
+            Repeat(full - kept, Slice(name, kept - 1, kept - 1))
+            if signed
+            else Const(full - kept, 0)
+        )
+        return self.wire(f"{name}_x", full, Concat((high, Ref(name))))
 
     def _kept(self, k: int, node: str, full: int) -> int:
-        """Bits a pipeline register of `node` holds: those some use reads (the scheduler
-        weighed the node by the same count)."""
+        """Bits a pipeline register of `node` holds (the scheduler weighed the node by the
+        same count)."""
         width = self.ks.regions[k].region.problem.ops[node].width
         return width if 0 < width < full else full
+
+    def _signed(self, k: int, node: str) -> bool:
+        """Whether `node`'s held bits sign-extend (see `kiln.ir.demanded.Held`)."""
+        if (k, node) in self.node_value:
+            return self.held.values.get(id(self.node_value[(k, node)]), (0, False))[1]
+        op = self.ks.regions[k].region.ir_ops[node]
+        if op.opcode == "write":
+            return self.held.variables.get(id(op.storage), (0, False))[1]
+        return self.held.values.get(id(op.result), (0, False))[1]
 
     def external(self, v: Value) -> str:
         """The register or port holding `v` while a region that did not make it runs."""
@@ -410,6 +499,7 @@ class _Builder(MemoryLogic, Controller):
         if (k, node) not in self.home:
             self.home[(k, node)] = (self.external(v), 0)
             self.widths[(k, node)] = v.type.width
+            self.node_value[(k, node)] = v
             if id(v) in self.global_consts:
                 self.consts.add((k, node))
         return self.signal(k, node, stage)
@@ -450,8 +540,11 @@ class _Builder(MemoryLogic, Controller):
                 made_here[id(op.result)] = n
             hint = names.get(n) or _hint(n)
             if op.opcode == "const":
-                expr = self.lw.lower(op, [], hint)
-                self.home[(k, n)] = (self.wire(hint, op.result.type.width, expr), 0)
+                key = ("const", op.attrs["value"], str(op.result.type))
+                if key not in self.lowered:
+                    expr = self.lw.lower(op, [], hint)
+                    self.lowered[key] = self.wire(hint, op.result.type.width, expr)
+                self.home[(k, n)] = (self.lowered[key], 0)
                 self.consts.add((k, n))
             elif op.opcode == "read":
                 st = op.storage
@@ -468,9 +561,15 @@ class _Builder(MemoryLogic, Controller):
                 self.access(k, n, op, c, made_here, hint)
             else:
                 args = [self.operand(k, v, c, made_here) for v in op.operands]
-                self.lw.assigns.append(Comment(_where(op, c)))
-                expr = self.lw.lower(op, args, hint)
-                self.home[(k, n)] = (self.wire(hint, op.result.type.width, expr), c)
+                attrs = tuple(sorted(op.attrs.items()))
+                key = (op.opcode, attrs, str(op.result.type), tuple(args))
+                if key not in self.lowered:  # one operator per function of its signals
+                    self.lw.assigns.append(Comment(_where(op, c)))
+                    expr = self.lw.lower(op, args, hint)
+                    self.lowered[key] = self.wire(hint, op.result.type.width, expr)
+                    if rewires(op):
+                        self.rewired[self.lowered[key]] = (args[0], op.operands[0].type.width)
+                self.home[(k, n)] = (self.lowered[key], c)
             if op.result is not None and id(op.result) in self.outside:
                 self.keep(k, n, op.result, ready[n])
 
@@ -479,13 +578,11 @@ class _Builder(MemoryLogic, Controller):
         some use reads)."""
         sig = self.signal(k, n, stage)
         full = v.type.width
-        kept = self.demanded.get(id(v), full)
+        kept, signed = self.held.values.get(id(v), (full, False))
         h = self.reg(f"h_{v.name}", kept, "cross-region", f"%{v.name} for later regions")
         src = Slice(sig, kept - 1, 0) if kept < full else Ref(sig)
         self.datapath.append(If(self.valid(k, stage), (NonBlocking(h, src),)))
-        if kept < full:
-            h = self.wire(f"{h}_x", full, Concat((Const(full - kept, 0), Ref(h))))
-        self.value_home[id(v)] = h
+        self.value_home[id(v)] = self.extend(h, kept, full, signed)
 
     def write(self, k: int, n: str, op: Op, c: int, made_here, current) -> None:
         """A variable write: later reads in the region take the value directly (with a

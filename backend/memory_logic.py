@@ -24,6 +24,7 @@ from kiln.backend.verilog_ast import (
     Slice,
     Stmt,
     Ternary,
+    render_expr,
 )
 from kiln.errors import BackendError
 from kiln.ir.kernel import Op, StorageKind
@@ -41,9 +42,10 @@ class MemoryLogic:
         st = op.storage
         lay = self.layouts[id(st)]
         rank = len(st.type.shape)
-        idx = []
+        idx, where = [], []
         for d, v in enumerate(op.operands[:rank]):
             s = self.operand(k, v, c, made_here)
+            where.append(s)
             idx.append(self.wire(f"{hint}_i{d}", INDEX_WIDTH, _fit(s, v.type.width, v.type.signed)))
         is_store = op.opcode == "store"
         en: Expr = self.valid(k, c)
@@ -63,10 +65,12 @@ class MemoryLogic:
             mem = self.mem_base[id(st)]
             if is_store:
                 self.rf_writes[id(st)].append(If(en, (MemWrite(mem, addr, data),)))
-            else:
-                q = self.reg(f"{hint}_q", lay.width, "memory read")
-                self.datapath.append(NonBlocking(q, Index(mem, addr)))
-                self.home[(k, n)] = (q, c + 1)
+            else:  # loads of one element (by the same index signals) share a register
+                key = (mem, tuple(where))
+                if key not in self.rf_reads:
+                    self.rf_reads[key] = self.reg(f"{hint}_q", lay.width, "memory read")
+                    self.datapath.append(NonBlocking(self.rf_reads[key], Index(mem, addr)))
+                self.home[(k, n)] = (self.rf_reads[key], c + 1)
             return
         banks, rows = [], []
         for d, split in enumerate(lay.dims):
@@ -80,64 +84,76 @@ class MemoryLogic:
         word = self.wire(f"{hint}_word", INDEX_WIDTH, _flat_of(rows, [d.sub for d in lay.dims]))
         aw = address_width(lay.depth)
         addr = Slice(word, aw - 1, 0)
-        keys = self._banks_of(self.ks.regions[k].region.problem.ops[n].resources, lay)
+        classes = self._banks_of(self.ks.regions[k].region.problem.ops[n].resources, lay)
         sel = None
-        if len(keys) > 1:
+        if len(classes) > 1:
             cut = [d for d, s in enumerate(lay.dims) if s.kind != "none"]
             lin = _flat_of([banks[d] for d in cut], [lay.dims[d].banks for d in cut])
-            sel = self.wire(f"{hint}_bank", INDEX_WIDTH, lin)
+            text = render_expr(lin)  # one wire per bank index: its loads share a register
+            if text not in self.bank_index:
+                self.bank_index[text] = self.wire(f"{hint}_bank", INDEX_WIDTH, lin)
+            sel = self.bank_index[text]
         picks = []
-        for key in keys:
+        for cls, key in classes:
             ken = en
             if sel is not None:
                 hit = Binary("==", Ref(sel), Const(INDEX_WIDTH, _bank_linear(key, lay)))
                 ken = Binary("&", en, hit)
-            req = {"en": ken, "addr": addr, "data": data, "slot": (k, c % self.iis[k])}
+            port = self.ports[(k, n)][cls]
+            req = {"en": ken, "addr": addr, "data": data, "port": port}
             self.requests[(id(st), key)].append(req)
             picks.append((key, req))
-        if not is_store:
-            data_wire = self.declared_wire(f"{hint}_data", lay.width)
-            held = None
-            if sel is not None:
-                held = self.reg(f"{hint}_bank_q", INDEX_WIDTH, "memory read")
-                self.datapath.append(NonBlocking(held, Ref(sel)))
-            self.loads.append((data_wire, picks, held, lay))
-            self.home[(k, n)] = (data_wire, c + 1)
+        if is_store:
+            return
+        if sel is None:  # one port's output: loads through it share their registers
+            shared = (id(st), picks[0][0], picks[0][1]["port"])
+            if shared not in self.port_data:
+                self.port_data[shared] = self.declared_wire(f"{hint}_data", lay.width)
+                self.loads.append((self.port_data[shared], picks, None, lay))
+            self.home[(k, n)] = (self.port_data[shared], c + 1)
+            return
+        data_wire = self.declared_wire(f"{hint}_data", lay.width)
+        if sel not in self.bank_selects:
+            bw = address_width(len(lay.bank_keys))
+            held = self.reg(f"{hint}_bank_q", bw, "memory read")
+            self.datapath.append(NonBlocking(held, Slice(sel, bw - 1, 0)))
+            self.bank_selects[sel] = held
+        self.loads.append((data_wire, picks, self.bank_selects[sel], lay))
+        self.home[(k, n)] = (data_wire, c + 1)
 
-    def _banks_of(self, classes, lay: ArrayLayout) -> list[tuple[int | None, ...]]:
-        """The banks an access may touch, as the scheduler counted them."""
+    def _banks_of(self, classes, lay: ArrayLayout) -> list[tuple[str, tuple[int | None, ...]]]:
+        """The (port class, bank) pairs an access may touch, as the scheduler counted them."""
         keys = lay.bank_keys
         out = []
         for cls in classes:
             key = _parse_class(cls)
-            if key is None:
-                return keys
-            if key in keys and key not in out:
-                out.append(key)
-        return out or keys
+            if key is None:  # the whole array: one bank
+                return [(cls, k) for k in keys]
+            if key in keys and all(key != k for _, k in out):
+                out.append((cls, key))
+        if not out:
+            raise BackendError(f"no bank of @{lay.storage.name} matches {classes}", hint=BUG_HINT)
+        return out
 
     def bind_ports(self) -> None:
-        """Give each access a port of its bank: accesses that may meet in one clock (same
-        region, same stage modulo II) take different ports, which the schedule kept
-        within the bank's port count. Then build each port's muxes and each RAM."""
+        """Connect each access to the port `port_binding` gave it (accesses that may meet
+        in one clock take different ports), then build each port's muxes and each RAM."""
         ram_ports: dict[tuple[int, tuple], list[dict]] = defaultdict(list)
         for (sid, key), reqs in self.requests.items():
             st = self.layouts[sid].storage
             lay = self.layouts[sid]
             opts = self.ks.options  # the port counts the schedule kept to
             nports = opts.param_ports if is_external(st) else opts.local_ports
-            used: dict[tuple[int, int], int] = defaultdict(int)
             per_port: list[list[dict]] = [[] for _ in range(nports)]
             for req in reqs:
-                p = used[req["slot"]]
-                if p >= nports:
+                if req["port"] >= nports:
                     raise BackendError(
-                        f"array @{st.name}: {p + 1} accesses in one clock on a {nports}-port bank",
+                        f"array @{st.name}: {req['port'] + 1} accesses in one clock on a "
+                        f"{nports}-port bank",
                         st.place,
                         BUG_HINT,
                     )
-                used[req["slot"]] += 1
-                per_port[p].append(req)
+                per_port[req["port"]].append(req)
             aw, w = address_width(lay.depth), lay.width
             for p, preqs in enumerate(per_port):
                 if is_external(st):
@@ -161,8 +177,9 @@ class MemoryLogic:
                     self.ram(sid, key, ram_ports[(sid, key)])
         for data_wire, picks, held, lay in self.loads:
             out: Expr = Ref(picks[-1][1]["q"])
+            bw = address_width(len(lay.bank_keys))
             for key, req in reversed(picks[:-1]):
-                hit = Binary("==", Ref(held), Const(INDEX_WIDTH, _bank_linear(key, lay)))
+                hit = Binary("==", Ref(held), Const(bw, _bank_linear(key, lay)))
                 out = Ternary(hit, Ref(req["q"]), out)
             self.logic.append(Assign(data_wire, out))
 
@@ -215,7 +232,10 @@ class MemoryLogic:
                 continue
             st = lay.storage
             mem = self.mem_base[sid]
-            self.decls.append(Decl("reg", mem, lay.width, f"@{st.name}", depth=lay.size))
+            # mem2reg: synthesis keeps every element a register, as the partition asks,
+            # rather than inferring a memory from the array it is written as
+            comment = f"@{st.name}, completely partitioned"
+            self.decls.append(Decl("reg", mem, lay.width, comment, lay.size, "mem2reg"))
             self.regs.append((mem, lay.width * lay.size, "register file"))
             if st.init:
                 self.logic.append(Initial(mem, lay.width, tuple(bits(x, st.elem) for x in st.init)))

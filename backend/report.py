@@ -12,9 +12,13 @@ from kiln.scheduler.kernel_schedule import KernelSchedule
 
 SCHEMA_PATH = Path(__file__).with_name("report_schema.json")
 REPORT_VERSION = 1
-# Registers the controller and the glue around the schedule add (the scheduler counts
-# only pipeline registers); memory read registers and register files belong to memories.
-CONTROL_KINDS = ("control", "input", "variable", "cross-region")
+
+
+def controller_bits(rtl: KernelRtl) -> int:
+    """Register bits the module has besides the schedule's pipeline registers: state,
+    counters, variables, sampled inputs, values kept between regions, memory read
+    registers and completely partitioned arrays."""
+    return sum(b for kind, b in rtl.register_bits.items() if kind != "pipeline")
 
 
 def build_report(
@@ -42,7 +46,7 @@ def build_report(
             }
         )
     rtl_bits = dict(sorted(rtl.register_bits.items()))
-    control = sum(b for kind, b in rtl_bits.items() if kind in CONTROL_KINDS)
+    control = controller_bits(rtl)
     return {
         "format": "kiln-report",
         "version": REPORT_VERSION,

@@ -114,6 +114,7 @@ class Decl:
     width: int
     comment: str = ""
     depth: int = 0  # > 0: a memory of `depth` words
+    attribute: str = ""  # a Verilog attribute, e.g. mem2reg
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,8 @@ def _item(it: Item, out: list[str]) -> None:
     if isinstance(it, Decl):
         tail = f"  // {it.comment}" if it.comment else ""
         words = f" [0:{it.depth - 1}]" if it.depth else ""
-        out.append(f"{pad}{it.kind} {_range(it.width)}{it.name}{words};{tail}")
+        attr = f"(* {it.attribute} *) " if it.attribute else ""
+        out.append(f"{pad}{attr}{it.kind} {_range(it.width)}{it.name}{words};{tail}")
     elif isinstance(it, Assign):
         out.append(f"{pad}assign {it.lhs} = {render_expr(it.rhs)};")
     elif isinstance(it, AlwaysFF):

@@ -8,6 +8,7 @@ and after mapping (every flip-flop cell, RAM words included, as the area sees th
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ STA_TIMEOUT_S = 600.0
 _YOSYS = (
     "read_verilog -sv {src}",
     "synth -flatten -top {top} -run :fine",
-    "tee -q -o registers.txt stat -width",
+    "write_json coarse.json",
     "synth -flatten -top {top} -run fine:",
     'dfflibmap -liberty "{lib}"',
     'abc -liberty "{lib}"',
@@ -46,7 +47,7 @@ _STA = (
     "report_checks -path_delay max -digits 4 -format end",
     "exit",
 )
-_FF_CELLS = re.compile(r"\$_?(s?dff|adff|dffe|sdffe|sdffce|adffe|aldff|aldffe|dffsr|dffsre)\w*")
+_FF_CELLS = re.compile(r"\$_?(?i:s?dff|adff|dffe|sdffe|sdffce|adffe|aldff|aldffe|dffsr|dffsre)\w*")
 
 
 @dataclass
@@ -82,7 +83,7 @@ def synthesize(
         log_path=workdir / "yosys.log",
         timeout_s=YOSYS_TIMEOUT_S,
     )
-    reg_bits, mem_bits = _register_bits((workdir / "registers.txt").read_text())
+    reg_bits, mem_bits = coarse_bits(workdir / "coarse.json", top)
     cells_text = (workdir / "cells.txt").read_text()
     cells = _number(r"Number of cells:\s+(\d+)", cells_text)
     area = _number(r"Chip area for (?:top )?module.*?:\s+([\d.]+)", cells_text, float)
@@ -131,20 +132,32 @@ def count_registers(verilog: Path, top: str, workdir: Path) -> tuple[int, int]:
         log_path=workdir / "count.log",
         timeout_s=YOSYS_TIMEOUT_S,
     )
-    return _register_bits((workdir / "registers.txt").read_text())
+    return coarse_bits(workdir / "coarse.json", top)
 
 
-def _register_bits(text: str) -> tuple[int, int]:
-    """Flip-flop bits and memory bits from `stat -width` on the coarse netlist."""
-    regs = mem = 0
-    for name, width, count in re.findall(r"(?m)^\s+(\$\w+?)_(\d+)\s+(\d+)\s*$", text):
-        if _FF_CELLS.fullmatch(name):
-            regs += int(width) * int(count)
-    for name, count in re.findall(r"(?m)^\s+(\$_?\w+)\s+(\d+)\s*$", text):
-        if _FF_CELLS.fullmatch(name):  # single-bit cells print without a width
-            regs += int(count)
-    for bits in re.findall(r"(?m)^\s+Number of memory bits:\s+(\d+)", text):
-        mem += int(bits)
+def register_cells(netlist: Path, top: str) -> tuple[dict, list[dict]]:
+    """The coarse netlist's `top` module and its flip-flop cells (read from `write_json`:
+    `stat` prints cell widths but not which signal a cell holds)."""
+    module = json.loads(Path(netlist).read_text())["modules"][top]
+    ffs = [c for c in module["cells"].values() if _FF_CELLS.fullmatch(c["type"])]
+    return module, ffs
+
+
+def coarse_bits(netlist: Path, top: str) -> tuple[int, int]:
+    """Register bits and memory bits (words times width) of the coarse netlist.
+
+    Register bits are the flip-flops' plus the memories' registered read ports: Yosys
+    folds a RAM's read register into the memory cell, and it is a register all the same.
+    """
+    module, ffs = register_cells(netlist, top)
+    regs = sum(len(c["connections"]["Q"]) for c in ffs)
+    mem = 0
+    for c in module["cells"].values():
+        if c["type"].startswith("$mem"):
+            width, size = int(c["parameters"]["WIDTH"], 2), int(c["parameters"]["SIZE"], 2)
+            mem += width * size
+            clocked = str(c["parameters"].get("RD_CLK_ENABLE", "0"))
+            regs += clocked.count("1") * width
     return regs, mem
 
 

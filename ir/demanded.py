@@ -16,7 +16,20 @@ saturation and fixed-point rescaling, concatenation) demands every bit.
 
 from __future__ import annotations
 
-from kiln.ir.kernel import ForLoop, IfElse, Kernel, Op, Value, WhileLoop, walk
+from dataclasses import dataclass
+
+from kiln.ir.kernel import (
+    ForLoop,
+    IfElse,
+    Kernel,
+    Op,
+    StorageKind,
+    Value,
+    WhileLoop,
+    walk,
+    walk_ops,
+)
+from kiln.ir.ranges import significant_bits, value_ranges
 from kiln.ir.types import FloatType, Overflow, ScalarType
 
 _LOW_BITS = frozenset({"add", "sub", "mul", "neg", "and", "or", "xor", "not", "cast", "bitcast"})
@@ -114,3 +127,39 @@ def _op(op: Op, need, demand, full) -> None:
     else:
         for v in op.operands:
             full(v)
+
+
+@dataclass
+class Held:
+    """What a register of each value or scalar variable holds: (bits, sign-extend). The
+    bits above the held ones are zeros, or with sign-extend copies of the top held bit,
+    so a read rebuilds the full value. Values that no use reads are absent."""
+
+    values: dict[int, tuple[int, bool]]
+    variables: dict[int, tuple[int, bool]]  # id(storage); 0 bits for one nothing reads
+
+
+def held_bits(kernel: Kernel) -> Held:
+    """Registers hold the demanded bits, and of those only the ones a value's range does
+    not already determine (`kiln.ir.ranges`). The scheduler and the backend both read this,
+    so the registers the schedule counts are the ones the circuit has."""
+    need = demanded_bits(kernel)
+    ranges = value_ranges(kernel)
+    values = {}
+    for vid, d in need.items():
+        sig, signed = significant_bits(ranges[vid]) if vid in ranges else (d, False)
+        values[vid] = (d, False) if d <= sig else (sig, signed)
+    variables: dict[int, tuple[int, bool]] = {}
+    for op in walk_ops(kernel.body):
+        st = op.storage
+        if st is None or st.is_array or op.opcode not in ("read", "write"):
+            continue
+        if st.kind is StorageKind.PARAM:
+            variables[id(st)] = (st.elem.width, False)
+            continue
+        bits, signed = variables.get(id(st), (0, False))
+        if op.opcode == "read" and id(op.result) in values:
+            b, s = values[id(op.result)]
+            bits, signed = max(bits, b), signed or s
+        variables[id(st)] = (bits, signed)
+    return Held(values, variables)

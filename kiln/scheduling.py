@@ -16,10 +16,10 @@ from kiln.scheduler.kernel_schedule import KernelSchedule, schedule_kernel
 from kiln.scheduler.regions import Options
 from kiln.sources import pick_kernel, read_ir
 
-# Unrolling first (pipelined loops unroll their inner loops), then folding the unrolled
-# index arithmetic into constants, which the dependence test and the bank choice read,
-# and sharing the arithmetic the copies repeat.
-SCHEDULE_PASSES = ("const-fold", "unroll", "const-fold", "cse", "dead-vars", "dce")
+# Unrolling first (pipelined loops unroll their inner loops), then forwarding the variables
+# the copies write and read, folding the unrolled index arithmetic into constants (the
+# dependence test and the bank choice read them), and sharing the arithmetic they repeat.
+SCHEDULE_PASSES = ("const-fold", "unroll", "forward", "const-fold", "cse", "dead-vars", "dce")
 
 
 def load_kernel(path: str | Path, top: str | None, include_dirs=(), defines=()) -> Kernel:

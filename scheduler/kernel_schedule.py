@@ -8,6 +8,7 @@ passes `Problem.verify` before it is returned.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kiln.errors import ScheduleError
@@ -20,6 +21,7 @@ from kiln.scheduler.problem import Solution
 from kiln.scheduler.regions import Options, Region, Seq, kernel_control, kernel_regions
 from kiln.scheduler.resources import schedule_with_resources
 from kiln.scheduler.schedule import Schedule, Slot
+from kiln.scheduler.signals import Signals
 
 
 @dataclass
@@ -145,19 +147,18 @@ class KernelSchedule:
 
 
 def pooled_register_bits(regions: list[RegionSchedule]) -> int:
-    """Register bits when values that are one signal share their pipeline registers.
+    """Register bits when registers of one signal are one register (`Signals`).
 
     A pipeline register chain delays a signal by one clock per register, whatever region
-    or op reads it, so two reads of one variable, or of one input, need the longer of
-    their chains, not both: the k-th register is that signal k clocks ago. A member of a
-    shared chain needs as many registers as lie between where the signal starts (its
-    root's ready cycle; a variable or input register starts in the reader's own cycle)
-    and its last use.
+    or op reads it, so two reads of one variable, or of one input, or two loads through
+    one memory port, need the longer of their chains, not both: the k-th register is that
+    signal k clocks ago. A node needs the registers between where its signal starts and
+    its last use.
     """
     chains: dict[tuple, int] = {}
+    signals = Signals(regions, port_binding(regions))
     for k, rs in enumerate(regions):
         p, sol = rs.region.problem, rs.solution
-        share = rs.region.share
         for src, deps in p.consumers().items():
             op = p.ops[src]
             if not op.width:
@@ -168,24 +169,39 @@ def pooled_register_bits(regions: list[RegionSchedule]) -> int:
                     *(sol.cycles[d.dst] + sol.ii * d.distance for d in deps),
                 ]
             )
-            # A multi-cycle unit's stages hold its result as it forms: count from its start.
-            unit = op.latency and op.resources and not op.resources[0].startswith("@")
-            root, start = src, sol.cycles[src] + (0 if unit else op.latency)
-            while root in share:
-                kind, ref = share[root]
-                if kind != "node":
-                    break
-                root = ref
-                start = sol.cycles[root] + p.ops[root].latency
-            if not p.ops[root].width:  # a constant: a wire in every cycle, no registers
+            made = signals.made(k, src)
+            full = signals.full(k, src)
+            kept = op.width if op.width < full else full
+            root, clocks = signals.root(signals.term(k, src), kept)
+            if root[0] == "const":  # a wire in every cycle, no registers
                 continue
-            if root in share:  # a variable's or an outside value's register
-                key = share[root]
-                start = sol.cycles[root] if key[0] == "var" else 0
-            else:
-                key = (k, root)
-            chains[(key, op.width)] = max(chains.get((key, op.width), 0), last - start)
+            key = (root, kept)
+            chains[key] = max(chains.get(key, 0), clocks + last - made)
     return sum(width * depth for (_, width), depth in chains.items())
+
+
+def port_binding(regions: list[RegionSchedule]) -> dict[tuple[int, str], dict[str, int]]:
+    """(region, access node) -> {port class: port}. Accesses that may meet in one clock
+    (same region, same stage modulo the II) take different ports of each class they
+    touch, in program order; the schedule kept them within the class's port count.
+
+    The backend builds these ports, and a load from one bank reads its port's output
+    directly, so loads on one port share that output's pipeline registers."""
+    used: dict[tuple, int] = defaultdict(int)
+    out: dict[tuple[int, str], dict[str, int]] = {}
+    for k, rs in enumerate(regions):
+        r, sol = rs.region, rs.solution
+        ii = sol.ii if r.pipelined and sol.ii else 0
+        for node, op in r.ir_ops.items():
+            if op.opcode not in ("load", "store"):
+                continue
+            cycle = sol.cycles[node]
+            slot = (k, cycle % ii if ii else cycle)
+            out[(k, node)] = {}
+            for cls in r.problem.ops[node].resources:
+                out[(k, node)][cls] = used[(cls, slot)]
+                used[(cls, slot)] += 1
+    return out
 
 
 def schedule_region(region: Region, exact: bool = False) -> RegionSchedule:

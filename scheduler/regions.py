@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kiln.errors import SourceLoc
-from kiln.ir.demanded import demanded_bits
+from kiln.ir.demanded import held_bits
 from kiln.ir.kernel import (
     Block,
     Direction,
@@ -66,10 +66,6 @@ class Region:
     note: str | None = None  # why a loop marked for pipelining is not
     # node -> the conditions its effect waits on, each (value, polarity), outermost first
     guards: dict[str, tuple[tuple[Value, bool], ...]] = field(default_factory=dict)
-    # node -> the signal its value is, when that is another node's or one made outside:
-    # ("node", name), ("var", id(storage)) or ("value", id(value)). Pipeline registers of
-    # one signal are shared, so register counts pool them (see `pooled_register_bits`).
-    share: dict[str, tuple[str, object]] = field(default_factory=dict)
 
     @property
     def pipelined(self) -> bool:
@@ -135,7 +131,9 @@ class _Builder:
             id(op.result): _const_value(op) for op in walk_ops(kernel.body) if op.opcode == "const"
         }
         self.counted: ForLoop | None = None  # the region's loop, when its start is a constant
-        self.demanded = demanded_bits(kernel)  # register widths: the bits some use reads
+        # Register widths: the bits some use reads that the value's range leaves open.
+        self.held = held_bits(kernel)
+        self.demanded = {vid: bits for vid, (bits, _) in self.held.values.items()}
 
     # --- walking the kernel ---------------------------------------------------------
     def block(self, block: Block, where: str) -> Seq:
@@ -248,7 +246,6 @@ class _Builder:
                     src = source(g)
                     p.add_dep(Dep(src, node, p.ops[src].latency, why="is guarded by"))
         self.variables(p, flat, names, loop is not None and target_ii > 0)
-        self.sharing(r, flat, names, producer)
         self.memories(p, flat, names, loop, target_ii > 0)
         if isinstance(loop, WhileLoop) and target_ii > 0:
             # The next iteration starts only once this one's condition is known: its
@@ -280,8 +277,8 @@ class _Builder:
         width = 0
         if op.result is not None and kind != "const":
             width = self.demanded.get(id(op.result), 0)
-        if op.opcode == "write":
-            width = op.operands[-1].type.width
+        if op.opcode == "write":  # later reads in the region take the value from here
+            width = self.held.variables.get(id(op.storage), (op.operands[-1].type.width,))[0]
         text = f"%{op.result.name} = {op.opcode}" if op.result is not None else op.opcode
         if op.storage is not None:
             text += f" @{op.storage.name}"
@@ -361,25 +358,6 @@ class _Builder:
             for c in k.resources:
                 if c in self.limits:
                     p.limits[c] = self.limits[c]
-
-    def sharing(self, r: Region, flat, names, producer) -> None:
-        """Which nodes carry the same signal as another: reads of a variable's register,
-        reads of a value just written, unguarded writes of a value, inputs of a value."""
-        share = r.share
-        for vid, node in producer.items():
-            if node.startswith("in:"):
-                share[node] = ("value", vid)
-        current: dict[int, str] = {}
-        for op, guards in flat:
-            st, node = op.storage, names[id(op)]
-            if st is None or st.is_array:
-                continue
-            if op.opcode == "read":
-                share[node] = ("node", current[id(st)]) if id(st) in current else ("var", id(st))
-            elif op.opcode == "write":
-                current[id(st)] = node
-                if not guards:
-                    share[node] = ("node", producer[id(op.operands[0])])
 
     # --- scalar variables -----------------------------------------------------------
     def variables(self, p: Problem, flat, names, pipelined: bool) -> None:

@@ -6,6 +6,7 @@ from kiln.ir.passes.const_fold import fold_constants
 from kiln.ir.passes.cse import eliminate_common_subexpressions
 from kiln.ir.passes.dce import eliminate_dead_code
 from kiln.ir.passes.dead_vars import eliminate_dead_variables
+from kiln.ir.passes.forward import forward_stores
 from kiln.ir.passes.unroll import unroll_loops
 
 PASSES: dict[str, Pass] = {
@@ -22,6 +23,11 @@ PASSES: dict[str, Pass] = {
             "cse",
             "a pure op equal to a visible one reuses its value",
             eliminate_common_subexpressions,
+        ),
+        Pass(
+            "forward",
+            "a read of a variable takes the value last written in view; overwritten writes go",
+            forward_stores,
         ),
         Pass(
             "unroll",
