@@ -50,6 +50,7 @@ from kiln.backend.verilog_ast import (
     Stmt,
     Ternary,
     Unary,
+    render_expr,
     render_module,
 )
 from kiln.errors import BackendError
@@ -68,7 +69,7 @@ from kiln.ir.semantics import bits
 from kiln.ir.types import ArrayType, FloatType
 from kiln.scheduler.kernel_schedule import KernelSchedule, RegionSchedule, port_binding
 from kiln.scheduler.regions import Branch, OuterFor, OuterWhile
-from kiln.scheduler.signals import rewires
+from kiln.scheduler.signals import Signals, registered_variables, rewires
 
 CONTROL_PORTS = ("clk", "rst", "start", "done", "idle")
 
@@ -102,19 +103,6 @@ class KernelRtl:
     iis: dict[int, int]  # region -> clocks between iterations
     issue: dict[int, tuple[str, str]]  # region -> (stage-0 valid, first-issue flag) signals
     register_bits: dict[str, int] = field(default_factory=dict)  # by kind
-
-
-def _covers(guards: list[tuple], most: int = 8) -> bool:
-    """Whether some guard list holds whatever values its conditions take (each guard is
-    a conjunction of (condition, polarity)). More than `most` conditions: assume not."""
-    conds = list({id(v): v for g in guards for v, _ in g}.values())
-    if len(conds) > most:
-        return False
-    for bits_ in range(1 << len(conds)):
-        value = {id(v): bool(bits_ >> i & 1) for i, v in enumerate(conds)}
-        if not any(all(value[id(v)] == pol for v, pol in g) for g in guards):
-            return False
-    return True
 
 
 def _check_supported(k: Kernel, ks: KernelSchedule) -> None:
@@ -181,6 +169,7 @@ class _Builder(MemoryLogic, Controller):
         self.rf_writes: dict[int, list[Stmt]] = defaultdict(list)
         self.loads: list = []  # (data wire, [(bank key, request)], bank select reg, storage)
         self.ports = port_binding(ks.regions)  # (region, access) -> {port class: port}
+        self.signals = Signals(ks.regions, self.ports)  # the registers the schedule counted
         self.port_data: dict[tuple, str] = {}  # (storage, bank, port) -> its output's wire
         self.bank_index: dict[str, str] = {}  # bank index expression -> its wire
         self.rf_reads: dict[tuple, str] = {}  # (register file, index signals) -> read register
@@ -196,7 +185,7 @@ class _Builder(MemoryLogic, Controller):
         self.counter_width: dict[int, int] = {}
         self.outer: dict[int, tuple[str, str]] = {}  # id(loop) -> (cnt, first)
         self.held = held_bits(k)  # the bits registers hold, as the scheduler counted them
-        self.read_vars = self.read_registers()
+        self.read_vars = registered_variables(ks.regions)
         self.node_value: dict[tuple[int, str], Value] = {}  # (region, "in:" node) -> value
         self.accesses: dict[tuple[str, int], list[Op]] = defaultdict(list)  # reads and loads
         for op in walk_ops(k.body):
@@ -257,30 +246,6 @@ class _Builder(MemoryLogic, Controller):
                 self._cross(node.loop.cond_value)
             elif isinstance(node, Branch):
                 self._cross(node.stmt.cond)
-
-    def read_registers(self) -> set[int]:
-        """Variables whose register some region reads: one that a region reads before it
-        has written it on every path (guarded writes that together cover every value of
-        their guards, like the two arms of an if/else, write it on every path). Later
-        reads take the value the region wrote, so a variable every region writes first
-        needs no register."""
-        needed = set()
-        for rs in self.ks.regions:
-            r = rs.region
-            writes: dict[int, list] = defaultdict(list)  # guards of the writes so far
-            done: set[int] = set()
-            for node, op in r.ir_ops.items():
-                st = op.storage
-                if op.opcode not in ("read", "write") or id(st) in done:
-                    continue
-                if op.opcode == "read":
-                    needed.add(id(st))
-                    done.add(id(st))
-                    continue
-                writes[id(st)].append(r.guards[node])
-                if _covers(writes[id(st)]):
-                    done.add(id(st))
-        return needed
 
     def _cross(self, *values) -> None:
         for v in values:
@@ -349,7 +314,10 @@ class _Builder(MemoryLogic, Controller):
             kept = 0
         init = bits((st.init or [0])[0], st.elem)
         if kept == 0:  # no region reads the register: writes reach reads directly
-            self.var_reg[id(st)] = self.wire(f"{st.name}_unread", w, Const(w, 0))
+            key = ("const", 0, str(st.elem))
+            if key not in self.lowered:
+                self.lowered[key] = self.wire(f"{st.name}_unread", w, Const(w, 0))
+            self.var_reg[id(st)] = self.lowered[key]
             return self.var_reg[id(st)]
         r = self.reg(st.name, kept, "variable", f"@{st.name}")
         self.var_store[id(st)] = (r, kept, w)
@@ -418,27 +386,27 @@ class _Builder(MemoryLogic, Controller):
         kept = self._kept(k, node, full)
         source, width, base = self.root_of(name, full, kept)
         tag = node.split(":")[-1].split("#")[0]
-        for depth in range(1, base + stage - made + 1):
-            # The register `depth` clocks behind `source`: one chain per signal, shared by
-            # every node and region that reads that signal (registers shift every clock).
-            key = (source, depth, kept)
+        profile = self.signals.chain_bits(k, node)
+        prev, bits = name, full
+        for j in range(1, stage - made + 1):
+            # The register `base + j` clocks behind `source`, holding what the uses after it
+            # read: one chain per signal, shared by every node and region that reads it.
+            narrower = profile[j - 1]
+            key = (source, base + j, narrower)
             if key not in self.chain:
-                reg = self.reg(f"r{k}_s{made + depth - base}_{tag}", kept, "pipeline")
-                if depth > 1:
-                    src = Ref(self.chain[(source, depth - 1, kept)])
-                else:
-                    src = Slice(source, kept - 1, 0) if kept < width else Ref(source)
+                reg = self.reg(f"r{k}_s{made + j}_{tag}", narrower, "pipeline")
+                src = Slice(prev, narrower - 1, 0) if narrower < bits else Ref(prev)
                 self.datapath.append(NonBlocking(reg, src))
                 self.chain[key] = reg
-                self.delayed[reg] = (source, width, depth, kept)
-        name = self.chain[(source, base + stage - made, kept)]
-        if kept == full:
-            return name
-        if (name, "x", full) not in self.chain:
-            wide = self.extend(name, kept, full, self._signed(k, node))
-            self.chain[(name, "x", full)] = wide
-            self.rewired[wide] = (name, kept)
-        return self.chain[(name, "x", full)]
+                self.delayed[reg] = (source, width, base + j, narrower)
+            prev, bits = self.chain[key], narrower
+        if bits == full:
+            return prev
+        if (prev, "x", full) not in self.chain:
+            wide = self.extend(prev, bits, full, self._signed(k, node))
+            self.chain[(prev, "x", full)] = wide
+            self.rewired[wide] = (prev, bits)
+        return self.chain[(prev, "x", full)]
 
     def root_of(self, name: str, width: int, kept: int) -> tuple[str, int, int]:
         """(signal, its width, clocks) such that `name`'s low `kept` bits are that signal's
@@ -593,7 +561,11 @@ class _Builder(MemoryLogic, Controller):
         g = self.guard(k, n, c, made_here)
         if g is not None:
             prev = self.signal(k, current[id(st)], c) if id(st) in current else self.var_reg[id(st)]
-            val = self.wire(f"{st.name}_new", st.elem.width, Ternary(g, Ref(val), Ref(prev)))
+            key = ("mux", render_expr(g), val, prev, st.elem.width)
+            if key not in self.lowered:
+                mux = Ternary(g, Ref(val), Ref(prev))
+                self.lowered[key] = self.wire(f"{st.name}_new", st.elem.width, mux)
+            val = self.lowered[key]
         self.home[(k, n)] = (val, c)
         current[id(st)] = n
         self.var_updates[id(st)].append((self.valid(k, c), Ref(val)))

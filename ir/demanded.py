@@ -73,7 +73,7 @@ def demanded_bits(kernel: Kernel) -> dict[int, int]:
         if isinstance(s, IfElse):
             full(s.cond)
             continue
-        _op(s, need, demand, full)
+        _op(s, need, demand)
     for s in stmts:  # a counter that stays in [0, 2**k) needs k bits however wide its type
         if isinstance(s, ForLoop) and id(s.var) in need:
             bits = _range_bits(s)
@@ -92,41 +92,37 @@ def _range_bits(loop: ForLoop) -> int | None:
     return max(1, max(values).bit_length()) if values else 1
 
 
-def _op(op: Op, need, demand, full) -> None:
+def _op(op: Op, need, demand) -> None:
+    if op.result is not None and need.get(id(op.result), 0) == 0 and op.opcode != "load":
+        return
+    d = need.get(id(op.result), 0) if op.result is not None else 0
+    for v, bits in zip(op.operands, operand_bits(op, d), strict=True):
+        if isinstance(v, Value):
+            demand(v, bits)
+
+
+def operand_bits(op: Op, d: int) -> list[int]:
+    """The low bits of each operand that `op` reads when `d` bits of its result are used
+    (stores and writes: all of their value)."""
+    widths = [v.type.width for v in op.operands]
     if op.opcode in ("load", "store"):
         shape = op.storage.type.shape
-        for v, size in zip(op.operands, shape, strict=False):
-            demand(v, index_bits(size))
-        if op.opcode == "store":
-            full(op.operands[-1])
-        return
-    if op.opcode == "write":
-        full(op.operands[0])
-        return
+        out = [index_bits(size) for size in shape[: len(op.operands)]]
+        out += widths[len(out) :]  # a store's value: every bit
+        return out
     if op.result is None:
-        for v in op.operands:
-            full(v)
-        return
-    d = need.get(id(op.result), 0)
-    if d == 0:
-        return
+        return widths
     types = [v.type for v in op.operands]
     plain = _plain(op.result.type) and all(_plain(t) for t in types)
     if op.opcode in _LOW_BITS and plain:
-        for v in op.operands:
-            demand(v, d)
-    elif op.opcode == "shl" and plain:
-        demand(op.operands[0], d)
-        full(op.operands[1])
-    elif op.opcode == "slice":
-        demand(op.operands[0], op.attrs["lo"] + d)
-    elif op.opcode == "select":
-        full(op.operands[0])
-        demand(op.operands[1], d)
-        demand(op.operands[2], d)
-    else:
-        for v in op.operands:
-            full(v)
+        return [min(d, w) for w in widths]
+    if op.opcode == "shl" and plain:
+        return [min(d, widths[0]), widths[1]]
+    if op.opcode == "slice":
+        return [min(op.attrs["lo"] + d, widths[0])]
+    if op.opcode == "select":
+        return [widths[0], min(d, widths[1]), min(d, widths[2])]
+    return widths
 
 
 @dataclass

@@ -153,31 +153,21 @@ def pooled_register_bits(regions: list[RegionSchedule]) -> int:
     or op reads it, so two reads of one variable, or of one input, or two loads through
     one memory port, need the longer of their chains, not both: the k-th register is that
     signal k clocks ago. A node needs the registers between where its signal starts and
-    its last use.
+    its last use, each as wide as the uses after it read.
     """
-    chains: dict[tuple, int] = {}
+    registers: dict[tuple, int] = {}  # (root, clocks, bits) -> bits
     signals = Signals(regions, port_binding(regions))
     for k, rs in enumerate(regions):
-        p, sol = rs.region.problem, rs.solution
-        for src, deps in p.consumers().items():
-            op = p.ops[src]
-            if not op.width:
+        p = rs.region.problem
+        for src in signals.consumers[k]:
+            if not p.ops[src].width:
                 continue
-            last = max(
-                [
-                    sol.cycles[src] + op.latency,
-                    *(sol.cycles[d.dst] + sol.ii * d.distance for d in deps),
-                ]
-            )
-            made = signals.made(k, src)
-            full = signals.full(k, src)
-            kept = op.width if op.width < full else full
-            root, clocks = signals.root(signals.term(k, src), kept)
-            if root[0] == "const":  # a wire in every cycle, no registers
+            root, clocks = signals.root(signals.term(k, src), signals.kept(k, src))
+            if signals.kind(root) == "const":  # a wire in every cycle, no registers
                 continue
-            key = (root, kept)
-            chains[key] = max(chains.get(key, 0), clocks + last - made)
-    return sum(width * depth for (_, width), depth in chains.items())
+            for j, bits in enumerate(signals.chain_bits(k, src), start=1):
+                registers[(root, clocks + j, bits)] = bits
+    return sum(registers.values())
 
 
 def port_binding(regions: list[RegionSchedule]) -> dict[tuple[int, str], dict[str, int]]:

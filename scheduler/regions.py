@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kiln.errors import SourceLoc
-from kiln.ir.demanded import held_bits
+from kiln.ir.demanded import held_bits, operand_bits
 from kiln.ir.kernel import (
     Block,
     Direction,
@@ -66,6 +66,9 @@ class Region:
     note: str | None = None  # why a loop marked for pipelining is not
     # node -> the conditions its effect waits on, each (value, polarity), outermost first
     guards: dict[str, tuple[tuple[Value, bool], ...]] = field(default_factory=dict)
+    # (source, user) -> the low bits of the source's value the user reads (a register
+    # behind the source holds what the users after it read); absent: all it holds
+    reads: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def pipelined(self) -> bool:
@@ -238,9 +241,11 @@ class _Builder:
 
         for op, guards in flat:
             node = names[id(op)]
-            for v in op.operands:
+            d = self.demanded.get(id(op.result), 0) if op.result is not None else 0
+            for v, bits in zip(op.operands, operand_bits(op, d), strict=True):
                 src = source(v)
                 p.add_dep(Dep(src, node, p.ops[src].latency))
+                r.reads[(src, node)] = max(r.reads.get((src, node), 1), bits)
             if op.opcode in ("store", "write"):
                 for g, _ in guards:
                     src = source(g)

@@ -1,7 +1,7 @@
 """Every integer kernel of the C corpus, compiled to RTL: lint-clean, bit-exact against gcc
 on every call its testbench makes, the latency and II the schedule predicts, and a design
-Yosys synthesizes. (How close Yosys's register count comes to the schedule's is measured
-by `benchmarks/rtl_registers.py`.)"""
+Yosys synthesizes with the registers the schedule counted. (`benchmarks/rtl_registers.py`
+prints the register figures for the whole corpus in one table.)"""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ KERNELS = Path(__file__).resolve().parents[2] / "datasets" / "kernels"
 MANIFEST = json.loads((KERNELS / "manifest.json").read_text())["kernels"]
 INTEGER = [k for k in MANIFEST if not k["uses_float"]]
 CLOCK_NS = 2.5
+REGISTER_TOLERANCE = 0.10  # Yosys's register bits against the schedule's plus the controller's
 # Ten kernels that between them have every construct: straight code, pipelined and plain
 # for loops, while loops, loops with run-time bounds, branches around loops, RAMs, ROMs,
 # register files, banked arrays, statics and element ports.
@@ -56,8 +57,10 @@ def test_kernel_rtl_matches_gcc_and_the_schedule(entry, tmp_path):
         m = r["measured_ii"]
         if r["pipelined"] and m and m["gaps"]:
             assert m["min"] == m["max"] == r["scheduled_ii"], (r["name"], m)
+    regs = report["registers"]
+    assert regs["rtl"].get("pipeline", 0) == regs["schedule"], "the module's pipeline registers"
     ff, _ = count_registers(Path(report["files"]["verilog"]), report["top"], tmp_path / "yosys")
-    assert ff >= report["registers"]["controller"] // 4, "Yosys found almost no registers"
+    assert abs(ff - regs["expected"]) <= REGISTER_TOLERANCE * regs["expected"], (ff, regs)
 
 
 @pytest.mark.icarus

@@ -72,3 +72,39 @@ def test_unknown_pass_names_the_known_ones():
     with pytest.raises(KilnError, match="unknown pass 'gvn'") as info:
         passes_named(["const-fold", "gvn"])
     assert "const-fold, dce" in str(info.value) and "cse" in str(info.value)
+
+
+def test_identities_pass_their_operand_on_and_zero_annihilates():
+    k = parse_kernel("""kernel @k(in %a: i8, out @y: i8, out @z: i8) {
+  %0 = const 0 : i8
+  %1 = const 1 : i8
+  %2 = add %0, %a : i8
+  %3 = mul %2, %1 : i8
+  %4 = sub %3, %0 : i8
+  write @y, %4
+  %5 = mul %a, %0 : i8
+  %6 = sub %0, %a : i8
+  %7 = add %5, %6 : i8
+  write @z, %7
+}
+""")
+    assert fold_constants(k)
+    text = print_ir(k)
+    assert "write @y, %a" in text  # a + 0, * 1, - 0: a itself
+    assert "%5 = const 0 : i8" in text
+    assert "%6 = sub %0, %a" in text  # 0 - a is not a
+
+
+def test_a_load_from_a_const_array_at_a_constant_index_is_the_element():
+    k = parse_kernel("""kernel @k(in %i: u2, out @y: i8, out @z: i8) {
+  const @lut: i8[4] = [-128, -1, 0, 127]
+  %0 = const 3 : u2
+  %1 = load @lut[%0] : i8
+  write @y, %1
+  %2 = load @lut[%i] : i8
+  write @z, %2
+}
+""")
+    assert fold_constants(k)
+    text = print_ir(k)
+    assert "%1 = const 127 : i8" in text and "%2 = load @lut[%i]" in text
