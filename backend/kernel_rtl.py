@@ -105,6 +105,24 @@ class KernelRtl:
     register_bits: dict[str, int] = field(default_factory=dict)  # by kind
 
 
+STREAM_MODES = ("axis", "ap_fifo")  # interface modes that ask for ready/valid streams
+
+
+def check_interfaces(directives) -> None:
+    """Refuse interfaces the module cannot have, before anything is built: an array the
+    source asks to stream would silently become a RAM port otherwise."""
+    for d in directives:
+        mode = d.options.get("mode") if d.name == "interface" else None
+        if mode in STREAM_MODES:
+            raise BackendError(
+                f"#pragma HLS interface mode={mode} port={d.options.get('port', '?')}: kiln "
+                "builds no ready/valid stream interface yet",
+                d.loc,
+                "leave the mode out (or write ap_memory): the array becomes a RAM interface "
+                "with address, enable, write enable and data ports",
+            )
+
+
 def _check_supported(k: Kernel, ks: KernelSchedule) -> None:
     if ks.options.param_ports != 1:
         raise BackendError(

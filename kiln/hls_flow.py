@@ -53,7 +53,7 @@ def compile_c(
 ) -> dict:
     """Compile C function `top` to RTL in `out_dir`, check it, and return the report."""
     from kiln.backend.cosim import write_cosim
-    from kiln.backend.kernel_rtl import emit_kernel_rtl
+    from kiln.backend.kernel_rtl import check_interfaces, emit_kernel_rtl
     from kiln.backend.latency import call_cycles
     from kiln.backend.report import build_report, write_report
     from kiln.c_check import load_c
@@ -74,6 +74,7 @@ def compile_c(
     ck = load_c(
         source, top, include_dirs=opts.include_dirs, defines=opts.defines, passes=SCHEDULE_PASSES
     )
+    check_interfaces(ck.directives)
     progress("running the C testbench under gcc to record the kernel's calls")
     golden = run_golden(ck, tuple(opts.tb_sources), workdir=out / "golden")
     progress(f"{len(golden.calls)} call(s) recorded; scheduling at {opts.clock_ns:g} ns")

@@ -109,6 +109,23 @@ def test_a_float_kernel_is_refused_with_its_line(tmp_path):
     assert err.value.loc is not None and err.value.loc.file.endswith(e["file"])
 
 
+def test_a_stream_interface_is_refused_at_its_pragma(tmp_path):
+    src = tmp_path / "scale.c"
+    src.write_text(
+        "void scale(const int x[8], int y[8]) {\n"
+        "#pragma HLS interface mode=axis port=x\n"
+        "    for (int i = 0; i < 8; i++)\n"
+        "        y[i] = 3 * x[i];\n"
+        "}\n"
+        "int main(void) { int x[8] = {1}, y[8]; scale(x, y); return y[0] != 3; }\n"
+    )
+    opts = CompileOptions(clock_ns=2.5, simulate=False, synthesize=False)
+    with pytest.raises(BackendError) as err:
+        compile_c(src, "scale", tmp_path / "out", opts, progress=quiet)
+    assert "stream" in err.value.message and err.value.loc.line == 2
+    assert not (tmp_path / "out" / "scale.v").exists()
+
+
 def test_sim_on_a_folder_without_a_compile_says_so(tmp_path):
     run = kiln("sim", str(tmp_path), cwd=tmp_path)
     assert run.returncode == 1
