@@ -5,14 +5,22 @@ A corpus file holds the kernel and a self-checking testbench that prints a check
 optional argv[1] is an input seed ("0" runs it without an argument). The golden file is
 built and run once per seed (`Golden`, cached by its text); each buggy text is then built
 plainly (`-O0`, with `-Wall -Wextra` to record warnings) and under ASan/UBSan, and run on
-the same seeds with a timeout scaled from the golden run's time. A second, static oracle
-(`kiln_oracle`) asks kiln's own C frontend whether it accepts the file.
+the same seeds with a time limit scaled from the golden run's time. A second, static
+oracle (`kiln_oracle`) asks kiln's own C frontend whether it accepts the file.
+
+Every run is made reproducible, so that one seed gives one dataset byte for byte: a buggy
+program with undefined behaviour prints whatever memory holds, so runs see the same memory
+(address randomization off, the same small environment), and a hang is a CPU-time limit
+reached, which a loaded machine does not make more likely (a wall-clock limit is kept only
+as a backstop).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
+import math
 import os
 import re
 import resource
@@ -71,7 +79,8 @@ _ERROR_LINE = re.compile(r"(error:|undefined reference)")
 @dataclass(frozen=True)
 class Run:
     """One run of a built program: stdout, exit status (negative: killed by that signal;
-    None: timed out and killed), stderr and wall time."""
+    None: stopped at its time limit), stderr and seconds (CPU time for a run made alone,
+    wall time for runs made together)."""
 
     stdout: str
     returncode: int | None
@@ -150,7 +159,9 @@ class _Runs:
 
 
 _CACHE: dict[tuple[str, str], _Runs] = {}
-_SAN_ENV = {**os.environ, **SANITIZER_ENV}
+# The environment every run gets: a fixed one, as its size moves the stack a program sees.
+_RUN_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
+_SAN_ENV = {**_RUN_ENV, **SANITIZER_ENV}
 
 
 def _golden_problem(plain: Run, san: Run) -> str | None:
@@ -168,7 +179,7 @@ def _golden_problem(plain: Run, san: Run) -> str | None:
 
 # Evidence names the rule, not the measured limit: the same sample must give the same
 # record on every build, however loaded the machine is.
-_NO_EXIT = "no exit within the timeout (10x the golden run, at least 1 s)"
+_NO_EXIT = "no exit within the CPU time limit (10x the golden run, at least 2 s)"
 
 
 def run_oracles(
@@ -177,7 +188,7 @@ def run_oracles(
     workdir: Path,
     seeds=DEFAULT_SEEDS,
     timeout_factor: float = 10.0,
-    min_timeout_s: float = 1.0,
+    min_timeout_s: float = 2.0,
     *,
     run: bool = True,
 ) -> Verdict:
@@ -198,7 +209,7 @@ def run_oracles(
             return Verdict(True, built.warnings, {})
         fired: dict[str, str] = {}
         limits = {s: max(min_timeout_s, timeout_factor * golden.plain[s].seconds) for s in seeds}
-        plain = _run_seeds(built.plain, limits, work, None)
+        plain = _run_seeds(built.plain, limits, work, _RUN_ENV)
         for seed, r in plain.items():
             if r.hung:
                 fired.setdefault("hang", f"seed {seed}: {_NO_EXIT}")
@@ -343,9 +354,24 @@ def _command(exe: Path, seed: int) -> list[str]:
     return [str(exe)] if seed == 0 else [str(exe), str(seed)]
 
 
-def _limits() -> None:  # runs in the child between fork and exec
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES))
+_ADDR_NO_RANDOMIZE = 0x0040000  # personality(2): lay memory out the same on every run
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def _limits(cpu_s: int | None):
+    def apply() -> None:  # runs in the child between fork and exec
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES))
+        if cpu_s is not None:  # SIGXCPU at the limit, SIGKILL a second later
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+        _LIBC.personality(_ADDR_NO_RANDOMIZE)
+
+    return apply
+
+
+def cpu_limit(seconds: float) -> int:
+    """Whole CPU seconds for a time limit (RLIMIT_CPU counts whole seconds)."""
+    return max(1, math.ceil(seconds))
 
 
 @dataclass
@@ -356,20 +382,23 @@ class _Job:
     start: float
 
 
-def _start(cmd: list[str], work: Path, tag: str, env: dict[str, str] | None = None) -> _Job:
+def _start(
+    cmd: list[str], work: Path, tag: str, env: dict[str, str] | None = None, cpu_s=None
+) -> _Job:
     """Start `cmd` in its own process group, stdout and stderr going to files in `work`
-    (files, not pipes: a runaway printer is stopped by RLIMIT_FSIZE, not by our memory)."""
+    (files, not pipes: a runaway printer is stopped by RLIMIT_FSIZE, not by our memory),
+    with at most `cpu_s` seconds of CPU time."""
     out, err = work / f"{tag}.out", work / f"{tag}.err"
     with out.open("wb") as fo, err.open("wb") as fe:
         proc = subprocess.Popen(
             cmd,
             cwd=work,
-            env=env,
+            env=_RUN_ENV if env is None else env,
             stdin=subprocess.DEVNULL,
             stdout=fo,
             stderr=fe,
             start_new_session=True,
-            preexec_fn=_limits,  # safe here: this module starts children from one thread
+            preexec_fn=_limits(cpu_s),  # safe: this module starts children from one thread
         )
     return _Job(proc, out, err, time.monotonic())
 
@@ -391,16 +420,20 @@ def _finish(job: _Job, timeout_s: float) -> tuple[int | None, str, str]:
 def _run_seeds(
     exe: Path, limits: dict[int, float], work: Path, env: dict[str, str] | None
 ) -> dict[int, Run]:
-    """Run `exe` on every seed at once, each with its own time limit: a hung program
-    costs one timeout, not one per seed."""
+    """Run `exe` on every seed at once, each with its own CPU time limit: a hung program
+    costs one limit, not one per seed. A run stopped at its limit counts as hung (its
+    exit status is None); the wall-clock backstop allows for a loaded machine."""
     jobs: dict[int, _Job] = {}
     out = {}
     try:
         for seed in limits:
-            jobs[seed] = _start(_command(exe, seed), work, f"{exe.name}-{seed}", env)
+            cpu = cpu_limit(limits[seed])
+            jobs[seed] = _start(_command(exe, seed), work, f"{exe.name}-{seed}", env, cpu)
         for seed, job in jobs.items():
-            remaining = job.start + limits[seed] - time.monotonic()
-            code, stdout, stderr = _finish(job, max(remaining, 0.0))
+            backstop = 4 * cpu_limit(limits[seed]) + 10.0
+            code, stdout, stderr = _finish(job, max(job.start + backstop - time.monotonic(), 0))
+            if code in (-signal.SIGXCPU, -signal.SIGKILL):  # the CPU limit stopped it
+                code = None
             out[seed] = Run(stdout, code, stderr, time.monotonic() - job.start)
     finally:
         for job in jobs.values():  # after an error or interrupt: no orphan, no zombie
@@ -417,9 +450,14 @@ def _kill(job: _Job) -> None:
 
 
 def _execute(cmd: list[str], work: Path, timeout_s: float, env: dict[str, str] | None) -> Run:
+    """One run alone; its `seconds` are the CPU time it used (what limits scale from: a
+    loaded machine stretches wall time, not CPU time)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     job = _start(cmd, work, "run", env)
     code, out, err = _finish(job, timeout_s)
-    return Run(out, code, err, time.monotonic() - job.start)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(out, code, err, cpu)
 
 
 # ---- kiln's own frontend as an oracle ----------------------------------------------------

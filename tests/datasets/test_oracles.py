@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import kiln.datasets.bugs.oracles as oracles
 from kiln.datasets.bugs.oracles import (
     Golden,
     Run,
@@ -76,6 +77,21 @@ def test_loop_bound_past_the_end_is_located_by_asan(tmp_path):
     )
 
 
+def test_a_program_with_undefined_behaviour_runs_the_same_every_time(tmp_path):
+    """Address randomization off and a fixed environment: the plain build of an
+    out-of-bounds write reads the same memory on every run, so verdicts repeat."""
+    buggy = mutate(TWO_MM, "tmp[i][j] = alpha * acc;", "tmp[i + 3][j + 5] = alpha * acc;")
+    runs = []
+    for n in range(2):
+        work = tmp_path / f"b{n}"
+        work.mkdir()
+        exe = oracles._build(buggy, "2mm.c", work).plain
+        runs.append(oracles._run_seeds(exe, {0: 2.0, 1: 2.0, 2: 2.0}, work, oracles._RUN_ENV))
+    assert [(r.stdout, r.returncode) for r in runs[0].values()] == [
+        (r.stdout, r.returncode) for r in runs[1].values()
+    ]
+
+
 def test_operator_swap_fires_csim_output(tmp_path):
     buggy = mutate(TWO_MM, "acc += A[i][k] * B[k][j];", "acc += A[i][k] + B[k][j];")
     verdict = run_oracles(Golden.for_file(TWO_MM), buggy, tmp_path)
@@ -83,14 +99,14 @@ def test_operator_swap_fires_csim_output(tmp_path):
     assert verdict.fired["csim-output"].startswith("seed 0: line 1: expected ")
 
 
-def test_endless_loop_fires_hang_within_the_timeout(tmp_path):
+def test_endless_loop_fires_hang_within_the_cpu_time_limit(tmp_path):
     buggy = mutate(GCD, "        y = r;\n", "        y = y;\n")
     before = children()  # other tests in this worker may have left helpers (Ray) running
     start = time.monotonic()
     verdict = run_oracles(Golden.for_file(GCD), buggy, tmp_path, seeds=(0, 1), min_timeout_s=0.5)
     assert time.monotonic() - start < 10
     assert set(verdict.fired) == {"hang"}
-    assert verdict.fired["hang"].startswith("seed 0: no exit within the timeout")
+    assert verdict.fired["hang"].startswith("seed 0: no exit within the CPU time limit")
     assert children() == before, "the hung program's process group is killed and reaped"
 
 
