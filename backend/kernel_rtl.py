@@ -401,7 +401,7 @@ class _Builder(MemoryLogic, Controller):
         if stage == made:
             return name
         full = self.widths[(k, node)]
-        kept = self._kept(k, node, full)
+        kept = self.signals.kept(k, node)
         source, width, base = self.root_of(name, full, kept)
         tag = node.split(":")[-1].split("#")[0]
         profile = self.signals.chain_bits(k, node)
@@ -452,12 +452,6 @@ class _Builder(MemoryLogic, Controller):
             else Const(full - kept, 0)
         )
         return self.wire(f"{name}_x", full, Concat((high, Ref(name))))
-
-    def _kept(self, k: int, node: str, full: int) -> int:
-        """Bits a pipeline register of `node` holds (the scheduler weighed the node by the
-        same count)."""
-        width = self.ks.regions[k].region.problem.ops[node].width
-        return width if 0 < width < full else full
 
     def _signed(self, k: int, node: str) -> bool:
         """Whether `node`'s held bits sign-extend (see `kiln.ir.demanded.Held`)."""
