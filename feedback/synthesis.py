@@ -1,9 +1,10 @@
 """Synthesize a whole design with Yosys and ABC onto a Liberty library and time it with
 OpenSTA: registers, cells, area, critical path and Fmax, for reports and sign-off.
 
-Registers are counted twice in one Yosys run: after the coarse passes (flip-flop bits of
-the design's own registers; memories are still memories, so a RAM's words do not count)
-and after mapping (every flip-flop cell, RAM words included, as the area sees them).
+Registers are counted twice in one Yosys run: after the coarse passes (bits of the
+design's own registers, read registers folded into memories included; memories are still
+memories, so a RAM's words do not count) and after mapping (every flip-flop cell, RAM
+words included, as the area sees them).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ _FF_CELLS = re.compile(r"\$_?(?i:s?dff|adff|dffe|sdffe|sdffce|adffe|aldff|aldffe
 
 @dataclass
 class SynthReport:
-    register_bits: int  # flip-flop bits of the design's registers (memories not counted)
+    register_bits: int  # bits of the design's registers (memory words not counted)
     memory_bits: int  # bits held in memories (RAMs, ROMs, register files)
     flip_flops: int  # flip-flop cells after mapping (memories mapped to flip-flops included)
     cells: int
