@@ -41,9 +41,16 @@ DEFAULT_SEEDS = (0, 1, 2)
 COMPILE_TIMEOUT_S = 60.0
 GOLDEN_TIMEOUT_S = 60.0
 MAX_OUTPUT_BYTES = 4 << 20  # a run writing more is cut off (SIGXFSZ): no golden prints this
-# Uninitialized locals get a fixed pattern, not whatever the stack held: a bug that reads
-# one then behaves the same on every run, so its label can be confirmed again by validate.
-BASE_FLAGS = ("-std=gnu99", "-O0", "-pipe", "-ftrivial-auto-var-init=pattern")
+# Uninitialized locals get a fixed pattern, not whatever the stack held, and no stack
+# canary (a random value per run) sits beside the arrays: a bug that reads one then
+# behaves the same on every run, so its label can be confirmed again by validate.
+BASE_FLAGS = (
+    "-std=gnu99",
+    "-O0",
+    "-pipe",
+    "-ftrivial-auto-var-init=pattern",
+    "-fno-stack-protector",
+)
 PLAIN_FLAGS = (
     *BASE_FLAGS,
     "-Wall",
