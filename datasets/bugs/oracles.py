@@ -201,8 +201,9 @@ def run_oracles(
 ) -> Verdict:
     """Build `buggy_text` both ways, run every seed, and name each oracle that fired:
     "compile" (it does not build), "hang", "csim-output" (stdout or exit status differs
-    from golden), "sanitizer" (ASan/UBSan report). A crash of the plain build counts as
-    "sanitizer" when the sanitized build reports on that seed, else as "csim-output".
+    from golden), "sanitizer" (ASan/UBSan report). Both builds run on every seed; on a
+    seed where the sanitized build reports, that report is the only evidence (a crash or
+    hang of the plain build there is a consequence). Each oracle keeps its first seed.
     With `run=False` only the builds are made (compiled and warnings, nothing fired)."""
     seeds = tuple(seeds)
     golden.ensure(seeds)
@@ -217,27 +218,27 @@ def run_oracles(
         fired: dict[str, str] = {}
         limits = {s: max(min_timeout_s, timeout_factor * golden.plain[s].seconds) for s in seeds}
         plain = _run_seeds(built.plain, limits, work, _RUN_ENV)
-        for seed, r in plain.items():
-            if r.hung:
-                fired.setdefault("hang", f"seed {seed}: {_NO_EXIT}")
-        alive = [s for s in seeds if not plain[s].hung]
         limits = {
-            s: max(min_timeout_s, timeout_factor * golden.sanitized[s].seconds) for s in alive
+            s: max(min_timeout_s, timeout_factor * golden.sanitized[s].seconds) for s in seeds
         }
         sanitized = _run_seeds(built.sanitized, limits, work, _SAN_ENV)
-        for seed in alive:
-            san = sanitized[seed]
-            if san.hung:
-                fired.setdefault("hang", f"seed {seed}: sanitized build, {_NO_EXIT}")
+        for seed in seeds:
+            san, run_ = sanitized[seed], plain[seed]
             exe = None if "sanitizer" in fired else built.sanitized  # locate the first only
             report = None if san.hung else sanitizer_report(san.stderr, exe)
             if report:
+                # After undefined behaviour the plain build runs on whatever memory held
+                # (it hangs on one run and not the next), so on this seed only the
+                # sanitizer's report is evidence: recording more would make builds differ.
                 fired.setdefault("sanitizer", f"seed {seed}: {report}")
-            # On a seed where the sanitizer proves undefined behaviour, what the plain
-            # build printed is whatever memory held (it differs from run to run), so it
-            # is not evidence, and recording it would make builds differ.
-            difference = output_difference(golden.plain[seed], plain[seed])
-            if difference and not report:
+                continue
+            if run_.hung:
+                fired.setdefault("hang", f"seed {seed}: {_NO_EXIT}")
+                continue
+            if san.hung:
+                fired.setdefault("hang", f"seed {seed}: sanitized build, {_NO_EXIT}")
+            difference = output_difference(golden.plain[seed], run_)
+            if difference:
                 fired.setdefault("csim-output", f"seed {seed}: {difference}")
         return Verdict(True, built.warnings, fired)
     finally:
