@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kiln.errors import ScheduleError
 from kiln.ir.kernel import Kernel
@@ -75,10 +76,11 @@ class KernelSchedule:
     control: Seq = field(default_factory=Seq)  # how the regions run: loops, branches, order
     options: Options = field(default_factory=Options)  # what the schedule assumed (ports, ...)
 
-    @property
+    @cached_property
     def register_bits(self) -> int:
         """Pipeline register bits of the whole kernel, with registers of one signal shared
-        (`pooled_register_bits`); each region's own count is in its solution."""
+        (`pooled_register_bits`, counted once: the report, the summary and benchmarks all
+        read it); each region's own count is in its solution."""
         return pooled_register_bits(self.regions)
 
     def to_json(self) -> dict:
