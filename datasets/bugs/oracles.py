@@ -10,9 +10,9 @@ oracle (`kiln_oracle`) asks kiln's own C frontend whether it accepts the file.
 
 Every run is made reproducible, so that one seed gives one dataset byte for byte: a buggy
 program with undefined behaviour prints whatever memory holds, so runs see the same memory
-(address randomization off, the same small environment), and a hang is a CPU-time limit
-reached, which a loaded machine does not make more likely (a wall-clock limit is kept only
-as a backstop).
+(address randomization off, the same small environment, and `main` started below a
+zeroed stack pad: see `ENTRY_SOURCE`), and a hang is a CPU-time limit reached, which a
+loaded machine does not make more likely (a wall-clock limit is kept only as a backstop).
 """
 
 from __future__ import annotations
@@ -66,6 +66,26 @@ SANITIZE_FLAGS = (
     "-g",
     "-fdiagnostics-plain-output",
 )
+# Linked into every build with `--wrap=main`: `main` then runs below 64 KiB of zeroed
+# stack. Above main's frame the C library's start-up code keeps values mangled with its
+# random pointer guard (a fresh one each run); a bug reading past a local array of main
+# would see them and change its output from run to run. It now reads zeros, and the pad
+# is left unpoisoned so that it is what ASan sees too. Warning-free under PLAIN_FLAGS.
+ENTRY_SOURCE = """\
+int __real_main(int argc, char **argv, char **envp);
+int __wrap_main(int argc, char **argv, char **envp);
+
+__attribute__((no_sanitize_address, noinline))
+int __wrap_main(int argc, char **argv, char **envp)
+{
+    volatile unsigned char pad[1 << 16];
+    __builtin_memset((void *)pad, 0, sizeof pad);
+    __asm__ volatile("" : : "r"(pad) : "memory");
+    return __real_main(argc, argv, envp);
+}
+"""
+ENTRY_FILE = "kiln_oracle_entry.c"
+LINK_FLAGS = ("-Wl,--wrap=main",)
 # Leak checking needs ptrace (absent in many containers) and is not a bug class here.
 SANITIZER_ENV = {
     "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=0:disable_coredump=1:symbolize=0",
@@ -167,7 +187,13 @@ class _Runs:
 
 _CACHE: dict[tuple[str, str], _Runs] = {}
 # The environment every run gets: a fixed one, as its size moves the stack a program sees.
-_RUN_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
+# Without glibc's per-thread cache a freed block holds no random key (tcache's), only
+# pointers, which are the same on every run.
+_RUN_ENV = {
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "LC_ALL": "C",
+    "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0",
+}
 _SAN_ENV = {**_RUN_ENV, **SANITIZER_ENV}
 
 
@@ -341,11 +367,14 @@ def _build(text: str, name: str, work: Path, sanitized: bool = True) -> _Built:
     """Compile `text` (as `work/name`) plainly and, with `sanitized`, under the
     sanitizers too, the two side by side."""
     (work / name).write_text(text)
+    (work / ENTRY_FILE).write_text(ENTRY_SOURCE)
     gcc = find_tool("gcc").path
     plain, san = work / "plain", work / "sanitized"
-    jobs = [_start([gcc, *PLAIN_FLAGS, name, "-o", plain.name], work, "cc-plain")]
+    sources = (name, ENTRY_FILE, *LINK_FLAGS)
+    jobs = [_start([gcc, *PLAIN_FLAGS, *sources, "-o", plain.name], work, "cc-plain")]
     if sanitized:
-        jobs.append(_start([gcc, *SANITIZE_FLAGS, name, "-o", san.name], work, "cc-sanitized"))
+        cmd = [gcc, *SANITIZE_FLAGS, *sources, "-o", san.name]
+        jobs.append(_start(cmd, work, "cc-sanitized"))
     results = [_finish(job, COMPILE_TIMEOUT_S) for job in jobs]
     warnings = [line for line in results[0][2].splitlines() if ": warning: " in line]
     for code, _, err in results:

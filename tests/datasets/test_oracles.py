@@ -92,6 +92,42 @@ def test_a_program_with_undefined_behaviour_runs_the_same_every_time(tmp_path):
     ]
 
 
+# Reads 256 bytes past a local array of main (through a pointer, which no bounds check
+# sees): into the frames that start main, where the C library keeps values mangled with a
+# pointer guard that is random per run.
+READS_ABOVE_MAIN = """\
+#include <stdio.h>
+#include <stdint.h>
+
+static uint32_t at(const uint32_t *p, int i)
+{
+    return p[i];
+}
+
+int main(void)
+{
+    uint32_t a[4] = {1, 2, 3, 4};
+    uint32_t h = 0;
+    for (int i = 0; i < 64; i++)
+        h = h * 31u + at(a, i);
+    printf("%08x\\n", (unsigned)h);
+    return 0;
+}
+"""
+
+
+def test_reading_past_mains_locals_gives_the_same_output_on_every_run(tmp_path):
+    outputs = set()
+    for n in range(6):
+        work = tmp_path / f"b{n}"
+        work.mkdir()
+        built = oracles._build(READS_ABOVE_MAIN, "above.c", work)
+        for exe, env in ((built.plain, oracles._RUN_ENV), (built.sanitized, oracles._SAN_ENV)):
+            run = oracles._run_seeds(exe, {0: 2.0}, work, env)[0]
+            outputs.add((exe.name, run.stdout, run.returncode))
+    assert len(outputs) == 2, outputs  # one result per build kind
+
+
 def test_operator_swap_fires_csim_output(tmp_path):
     buggy = mutate(TWO_MM, "acc += A[i][k] * B[k][j];", "acc += A[i][k] + B[k][j];")
     verdict = run_oracles(Golden.for_file(TWO_MM), buggy, tmp_path)
