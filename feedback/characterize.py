@@ -40,12 +40,13 @@ from kiln.backend.verilog_ast import (
     render_module,
 )
 from kiln.errors import KilnError, ToolError
+from kiln.feedback.tool_runs import run_sta, run_yosys
 from kiln.files import write_atomically
 from kiln.ir.kernel import Op, Value
 from kiln.ir.ops import OPS
 from kiln.ir.types import BOOL, IntType
 from kiln.scheduler.delay_model import DATA_FORMAT, DATA_VERSION, SIGNED_OPS
-from kiln.toolchain import find_tool, run_tool
+from kiln.toolchain import find_tool
 
 GENERIC_LIBERTY = Path(__file__).resolve().parent / "liberty" / "generic.lib"
 
@@ -232,14 +233,9 @@ def _path_ps(verilog: str, liberty: Path, workdir: Path, top: str = "dut") -> fl
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "dut.v").write_text(verilog)
     fields = {"src": "dut.v", "top": top, "lib": str(liberty), "net": "netlist.v"}
-    (workdir / "synth.ys").write_text("\n".join(YOSYS_SCRIPT).format(**fields) + "\n")
     try:
-        run_tool(
-            "yosys",
-            ["-q", "-l", "yosys.out", "-s", "synth.ys"],
-            cwd=workdir,
-            log_path=workdir / "yosys.log",
-            timeout_s=YOSYS_TIMEOUT_S,
+        run_yosys(
+            workdir, "\n".join(YOSYS_SCRIPT).format(**fields) + "\n", "yosys", YOSYS_TIMEOUT_S
         )
     except ToolError as err:  # most often the Liberty file: say so beside the tool's hint
         raise ToolError(
@@ -251,23 +247,11 @@ def _path_ps(verilog: str, liberty: Path, workdir: Path, top: str = "dut") -> fl
             "file with gates that have function attributes and a D flip-flop with an ff group",
         ) from err
     fields["period"] = f"{PERIOD_NS:g}"
-    (workdir / "sta.tcl").write_text("\n".join(STA_SCRIPT).format(**fields) + "\n")
-    run = run_tool(
-        "sta",
-        ["-no_init", "-exit", "sta.tcl"],
-        cwd=workdir,
-        log_path=workdir / "sta.log",
-        timeout_s=STA_TIMEOUT_S,
+    hint = (
+        "check that the Liberty file parses in OpenSTA and defines the cells that Yosys "
+        "mapped to (a flip-flop with an ff group, gates with function attributes)"
     )
-    problem = re.search(r"(?m)^Error: .*", run.stdout)  # OpenSTA exits 0 after errors
-    if problem:
-        raise ToolError(
-            f"OpenSTA reported: {problem.group(0)}",
-            tool="sta",
-            log=str(run.log_path),
-            hint="check that the Liberty file parses in OpenSTA and defines the cells that "
-            "Yosys mapped to (a flip-flop with an ff group, gates with function attributes)",
-        )
+    run = run_sta(workdir, "\n".join(STA_SCRIPT).format(**fields) + "\n", STA_TIMEOUT_S, hint)
     found = re.search(r"worst slack\s+(\S+)", run.stdout)
     if not found:
         raise ToolError(

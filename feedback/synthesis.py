@@ -14,8 +14,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from kiln.errors import ToolError
-from kiln.toolchain import run_tool
+from kiln.feedback.tool_runs import run_sta, run_yosys
 
 GENERIC_LIBERTY = Path(__file__).parent / "liberty" / "generic.lib"
 YOSYS_TIMEOUT_S = 1800.0
@@ -76,14 +75,7 @@ def synthesize(
     workdir = Path(workdir).absolute()
     workdir.mkdir(parents=True, exist_ok=True)
     fields = {"src": str(Path(verilog).absolute()), "top": top, "lib": str(lib), "net": "net.v"}
-    (workdir / "synth.ys").write_text("\n".join(_YOSYS).format(**fields) + "\n")
-    run = run_tool(
-        "yosys",
-        ["-q", "-l", "yosys.out", "-s", "synth.ys"],
-        cwd=workdir,
-        log_path=workdir / "yosys.log",
-        timeout_s=YOSYS_TIMEOUT_S,
-    )
+    run = run_yosys(workdir, "\n".join(_YOSYS).format(**fields) + "\n", "yosys", YOSYS_TIMEOUT_S)
     reg_bits, mem_bits = coarse_bits(workdir / "coarse.json", top)
     cells_text = (workdir / "cells.txt").read_text()
     cells = _number(r"Number of cells:\s+(\d+)", cells_text)
@@ -91,22 +83,8 @@ def synthesize(
     ffs = sum(int(n) for n in re.findall(r"(?m)^\s+DFF\w*\s+(\d+)", cells_text))
     period_ns = clock_period_ps / 1000.0
     fields["period"] = f"{period_ns:g}"
-    (workdir / "sta.tcl").write_text("\n".join(_STA).format(**fields) + "\n")
-    sta = run_tool(
-        "sta",
-        ["-no_init", "-exit", "sta.tcl"],
-        cwd=workdir,
-        log_path=workdir / "sta.log",
-        timeout_s=STA_TIMEOUT_S,
-    )
-    problem = re.search(r"(?m)^Error: .*", sta.stdout)
-    if problem:
-        raise ToolError(
-            f"OpenSTA reported: {problem.group(0)}",
-            tool="sta",
-            log=str(sta.log_path),
-            hint="read the log; the netlist or the Liberty file did not load",
-        )
+    hint = "read the log; the netlist or the Liberty file did not load"
+    sta = run_sta(workdir, "\n".join(_STA).format(**fields) + "\n", STA_TIMEOUT_S, hint)
     slack = re.search(r"worst slack\s+(\S+)", sta.stdout)
     slack_ps = critical = fmax = None
     if slack and _is_float(slack.group(1)):
@@ -125,14 +103,7 @@ def count_registers(verilog: Path, top: str, workdir: Path) -> tuple[int, int]:
     workdir.mkdir(parents=True, exist_ok=True)
     script = (_YOSYS[0], _YOSYS[1], _YOSYS[2])
     src = {"src": str(Path(verilog).absolute()), "top": top}
-    (workdir / "count.ys").write_text("\n".join(script).format(**src) + "\n")
-    run_tool(
-        "yosys",
-        ["-q", "-l", "count.out", "-s", "count.ys"],
-        cwd=workdir,
-        log_path=workdir / "count.log",
-        timeout_s=YOSYS_TIMEOUT_S,
-    )
+    run_yosys(workdir, "\n".join(script).format(**src) + "\n", "count", YOSYS_TIMEOUT_S)
     return coarse_bits(workdir / "coarse.json", top)
 
 

@@ -92,6 +92,9 @@ class ToolError(KilnError):
         self.command = command
         self.log = log
 
+    def __reduce__(self):  # keyword-only arguments: rebuild through a helper (process pools)
+        return (_tool_error, (self.message, self.tool, self.command, self.log, self.hint))
+
     def __str__(self) -> str:
         text = f"{self.tool}: {self.message}"
         if self.command:
@@ -101,6 +104,10 @@ class ToolError(KilnError):
         if self.hint:
             text += f"\n  fix: {self.hint}"
         return text
+
+
+def _tool_error(message, tool, command, log, hint) -> ToolError:
+    return ToolError(message, tool=tool, command=command, log=log, hint=hint)
 
 
 class SimulationError(KilnError):

@@ -14,13 +14,9 @@ hold, not with ops squared.
 
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict
 from dataclasses import dataclass
 
-import networkx as nx
-
-from kiln.errors import ScheduleError
+from kiln.scheduler.path_delays import PathDelays
 from kiln.scheduler.problem import EPS_PS, Problem
 
 START = "^start"
@@ -38,62 +34,11 @@ class Constraint:
     why: str = ""
 
 
-def chain_order(problem: Problem) -> list[str]:
-    """Ops in an order where every chaining dependence goes forward."""
-    g = nx.DiGraph()
-    g.add_nodes_from(problem.ops)
-    g.add_edges_from((d.src, d.dst) for d in problem.deps if d.chains)
-    try:
-        return list(nx.topological_sort(g))
-    except nx.NetworkXUnfeasible:
-        cycle = nx.find_cycle(g)
-        names = " -> ".join(str(problem.ops[u]) for u, _ in cycle)
-        raise ScheduleError(
-            f"{problem.name}: combinational cycle without a register: {names}",
-            problem.ops[cycle[0][0]].loc,
-            "a loop-carried value needs a distance of at least one iteration",
-        ) from None
-
-
 def chaining_pairs(problem: Problem) -> list[tuple[str, str, float]]:
-    """Minimal (a, b, path delay) pairs whose path from a's start to b's end is too long."""
-    budget = problem.budget_ps + EPS_PS
-    order = chain_order(problem)
-    rank = {n: i for i, n in enumerate(order)}
-    succ: dict[str, list[str]] = defaultdict(list)
-    for d in problem.deps:
-        if d.chains:
-            succ[d.src].append(d.dst)
-    ops = problem.ops
-    pairs = []
-    for a in order:
-        if ops[a].latency or ops[a].delay_ps > budget or not succ[a]:
-            continue
-        if ops[a].delay_ps <= 0:
-            continue  # its paths are its successors' paths, whose pairs imply its own
-        dist = {a: ops[a].delay_ps}
-        heap = [(rank[a], a)]
-        blocked: set[str] = set()
-        while heap:
-            _, x = heapq.heappop(heap)
-            if x in blocked:
-                for y in succ[x]:
-                    blocked.add(y)
-                continue
-            if dist[x] > budget:
-                pairs.append((a, x, dist[x]))
-                blocked.update(succ[x])
-                continue
-            if x != a and ops[x].latency:
-                continue  # a pipelined unit registers its result: the path ends here
-            for y in succ[x]:
-                dy = dist[x] + ops[y].delay_ps
-                if y not in dist:
-                    dist[y] = dy
-                    heapq.heappush(heap, (rank[y], y))
-                elif dy > dist[y]:
-                    dist[y] = dy
-    return pairs
+    """Minimal (a, b, path delay) pairs whose path from a's start to b's end is too long;
+    path delays are summed op delays except where synthesis measured a subgraph
+    (`path_delays`)."""
+    return PathDelays(problem).chaining_pairs(problem.budget_ps + EPS_PS)
 
 
 def too_slow(problem: Problem) -> list[str]:

@@ -8,8 +8,9 @@ user's file, characterized for their PDK. Between measured widths the model inte
 linearly, so it equals the measurement at every measured width; above the widest it
 extrapolates along the last two points. Wiring (slice, concat, extensions, constants,
 int-to-int casts) and memory/variable access cost 0 here: their latency is the
-scheduler's business. The ISDC loop (`kiln.feedback`) replaces entries with delays
-measured on the real design through `DelayModel.override`.
+scheduler's business. The ISDC loop (`kiln.feedback.isdc`) adds delays measured by
+synthesis on subgraphs of the design (`DelayModel.measure`): they replace summed op delays
+on the paths through them (`kiln.scheduler.path_delays`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kiln.errors import KilnError
 from kiln.ir.kernel import Op
 from kiln.ir.ops import OPS
 from kiln.ir.types import IntType
+from kiln.scheduler.path_delays import MeasuredSubgraph
 
 DATA_FORMAT = "kiln-delays"
 DATA_VERSION = 1
@@ -153,6 +155,8 @@ class DelayModel:
         self.register_overhead_ps: float = data["register_overhead_ps"]
         self._ops: dict[str, dict[str, list[tuple[int, float]]]] = data["ops"]
         self.overrides: dict[str, float] = dict(overrides or {})
+        # region index (program order) -> subgraphs measured in it, oldest first
+        self.measured: dict[int, list[MeasuredSubgraph]] = {}
 
     @classmethod
     def from_file(cls, path: Path | str) -> DelayModel:
@@ -191,3 +195,8 @@ class DelayModel:
 
     def override(self, key: str, delay_ps: float) -> None:
         self.overrides[key] = delay_ps
+
+    def measure(self, region: int, subgraph: MeasuredSubgraph) -> None:
+        """Time paths through `subgraph` of region `region` (its index in program order)
+        by its measured delays from now on; it replaces older ones it overlaps."""
+        self.measured.setdefault(region, []).append(subgraph)

@@ -212,7 +212,10 @@ def schedule_kernel(
     delays: DelayModel | None = None,
     options: Options | None = None,
     exact: bool = False,
+    stages: list[int] | None = None,
 ) -> KernelSchedule:
+    """Every region of `kernel` scheduled at `clock_period_ps`. `stages` fixes each
+    region's stage count (pipeline depth of a pipelined loop), in program order."""
     delays = delays or DelayModel()
     opts = options or Options()
     opts.clock_period_ps = clock_period_ps
@@ -226,7 +229,11 @@ def schedule_kernel(
         control=control,
         options=opts,
     )
-    for r in regions:
+    if stages is not None and len(stages) != len(regions):
+        raise ScheduleError(f"{kernel.name}: {len(stages)} stage counts for {len(regions)} regions")
+    for k, r in enumerate(regions):
+        if stages is not None:
+            r.problem.stages = stages[k]
         out.regions.append(schedule_region(r, exact))
     return out
 

@@ -200,6 +200,7 @@ class _Builder:
             register_overhead_ps=self.delays.register_overhead_ps,
             name=name,
             ii=target_ii,
+            measured=tuple(getattr(self.delays, "measured", {}).get(len(self.regions), ())),
         )
         flat = [(op, guards) for s in stmts for op, guards in _ops_of(s)]
         if isinstance(loop, WhileLoop):
@@ -268,6 +269,8 @@ class _Builder:
 
     def sched_op(self, node: str, op: Op) -> SchedOp:
         delay = self.delays.delay_ps(op)
+        if op.opcode in ("shl", "shr") and id(op.operands[1]) in self.constants:
+            delay = 0.0  # a shift by a constant is wiring: no logic of its own
         latency, resources = 0, ()
         budget = self.opts.clock_period_ps - self.delays.register_overhead_ps
         kind = OPS[op.opcode].kind

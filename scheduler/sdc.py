@@ -39,8 +39,7 @@ class _LP:
         self.var = {n: s.NumVar(0, horizon, n) for n in problem.ops}
         self.var[START] = s.NumVar(0, 0, START)
         self.var[LAST] = s.NumVar(0, horizon, LAST)
-        for c in constraints:
-            s.Add(self.var[c.v] - self.var[c.u] >= c.w)
+        self.rows = [(c, s.Add(self.var[c.v] - self.var[c.u] >= c.w)) for c in constraints]
 
     def solve(self, what: str) -> dict[str, float] | None:
         status = self.solver.Solve()
@@ -84,9 +83,13 @@ def check_feasible_ops(problem: Problem) -> None:
         raise explain_too_slow(problem, slow)
 
 
-def solve_lp(problem: Problem, constraints: list[Constraint], ii: int = 0) -> dict[str, int] | None:
+def solve_lp(
+    problem: Problem, constraints: list[Constraint], ii: int = 0, duals: dict | None = None
+) -> dict[str, int] | None:
     """Cycles of the register-minimal shortest schedule under `constraints`, or None when
-    they admit none."""
+    they admit none. With `duals`, it receives each chaining constraint's (a, b) -> dual
+    value in the register-minimal LP: the register bits one more cycle of slack on that
+    path would save (what the ISDC loop measures first)."""
     h = horizon(problem, ii)
     lp = _LP(problem, constraints, h)
     if problem.stages is None:
@@ -121,6 +124,10 @@ def solve_lp(problem: Problem, constraints: list[Constraint], ii: int = 0) -> di
     values = lp.solve(problem.name)
     if values is None:
         return None
+    if duals is not None:
+        for c, row in lp.rows:
+            if c.kind == "chaining" and abs(row.dual_value()) > 1e-9:
+                duals[(c.u, c.v)] = abs(row.dual_value()) / k
     cycles = _integral(values, problem)
     return {n: cycles[n] for n in problem.ops}
 
@@ -147,4 +154,14 @@ def raise_conflict(problem: Problem, constraints: list[Constraint]) -> None:
     raise explain_conflict(problem, conflict)
 
 
-__all__ = ["InfeasibleError", "schedule_sdc", "solve_lp"]
+def timing_duals(problem: Problem, stages: int, ii: int = 0) -> dict[tuple[str, str], float]:
+    """(a, b) -> dual value of each binding chaining constraint when `problem` is solved
+    at `stages` stages and initiation interval `ii` (resource limits left out)."""
+    fixed = Problem(**{**problem.__dict__, "stages": stages})
+    constraints = build(fixed, ii, stages)
+    duals: dict[tuple[str, str], float] = {}
+    solve_lp(fixed, constraints, ii, duals)
+    return duals
+
+
+__all__ = ["InfeasibleError", "schedule_sdc", "solve_lp", "timing_duals"]

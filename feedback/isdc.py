@@ -1,0 +1,319 @@
+"""The ISDC loop: schedule, time subgraphs of the schedule by synthesis, feed the measured
+delays back to the scheduler, schedule again; then sign off on the whole design.
+
+After Ye et al., "Iterative SDC scheduling" (arXiv 2401.12343): per-op delays summed along
+a path overestimate what synthesis achieves across op boundaries, so plain SDC cuts
+pipelines early and spends registers. Here each iteration picks subgraphs of the current
+schedule (`subgraphs.extract`), times them (`subgraph_timing`), and adds them to the delay
+model, which then replaces summed delays on every path through them, lower or higher
+(`kiln.scheduler.path_delays`). Each region keeps the stage count (and II) plain SDC gave
+it, so fewer register bits is the whole gain. The loop stops after `iterations` rounds, or
+early when there is nothing new to time or the schedule stops changing.
+
+Sign-off emits the whole kernel, synthesizes it and times it at the target clock. When it
+fails, every stage of every region is timed whole and the kernel is scheduled again, up to
+`signoff_retries` times; a result that still fails says so, with the slack and the log.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiln.backend.subgraph_rtl import subgraph_module
+from kiln.errors import KilnError
+from kiln.feedback.subgraph_timing import GENERIC_LIBERTY, Timing, time_subgraph
+from kiln.feedback.subgraphs import EXPANSIONS, SELECTIONS, Candidate, _RegionView, extract
+from kiln.ir.kernel import Kernel, walk_ops
+from kiln.scheduler.delay_model import DelayModel
+from kiln.scheduler.kernel_schedule import KernelSchedule, schedule_kernel
+from kiln.scheduler.path_delays import MeasuredSubgraph
+from kiln.scheduler.regions import Options
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IsdcOptions:
+    iterations: int = 5
+    subgraphs: int = 4  # timed per iteration
+    selection: str = "all"  # delay | fanout | dual | all
+    expansion: str = "cone"  # path | cone | window
+    liberty: Path | None = None  # None: kiln's generic library
+    workers: int = 2
+    cache_dir: Path | None = None
+    signoff: bool = True
+    signoff_retries: int = 2
+    workdir: Path | None = None  # sign-off files; a temporary folder when None
+
+    def check(self) -> None:
+        if self.selection not in SELECTIONS:
+            raise KilnError(
+                f"unknown ISDC selection '{self.selection}'",
+                hint=f"use one of: {', '.join(SELECTIONS)}",
+            )
+        if self.expansion not in EXPANSIONS:
+            raise KilnError(
+                f"unknown ISDC expansion '{self.expansion}'",
+                hint=f"use one of: {', '.join(EXPANSIONS)}",
+            )
+        if self.iterations < 0 or self.subgraphs < 1 or self.workers < 1:
+            raise KilnError("ISDC needs iterations >= 0, subgraphs >= 1 and workers >= 1")
+
+
+@dataclass
+class Iteration:
+    index: int  # 0: plain SDC
+    register_bits: int  # the kernel's, registers of one signal shared
+    region_bits: list[int]  # each region's LP register bits (its objective)
+    timed: int = 0  # subgraphs timed this iteration
+    synth_calls: int = 0
+    cache_hits: int = 0
+    seconds: float = 0.0
+    picks: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "iteration": self.index,
+            "register_bits": self.register_bits,
+            "region_bits": self.region_bits,
+            "timed": self.timed,
+            "synth_calls": self.synth_calls,
+            "cache_hits": self.cache_hits,
+            "seconds": round(self.seconds, 3),
+            "picks": self.picks,
+        }
+
+
+@dataclass
+class SignOff:
+    passed: bool
+    slack_ps: float | None
+    critical_path_ps: float | None
+    register_bits: int  # Yosys, coarse netlist
+    flip_flops: int  # after mapping
+    log: str
+    attempts: int = 1
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class IsdcResult:
+    baseline: KernelSchedule
+    schedule: KernelSchedule
+    iterations: list[Iteration]
+    delays: DelayModel
+    signoff: SignOff | None = None
+    baseline_signoff: SignOff | None = None
+    seconds: float = 0.0
+
+    @property
+    def synth_calls(self) -> int:
+        return sum(it.synth_calls for it in self.iterations)
+
+    @property
+    def cache_hits(self) -> int:
+        return sum(it.cache_hits for it in self.iterations)
+
+    def to_json(self) -> dict:
+        def signoff(s: SignOff | None):
+            return s.to_json() if s else None
+
+        return {
+            "format": "kiln-isdc",
+            "version": 1,
+            "kernel": self.schedule.kernel,
+            "clock_period_ps": self.schedule.clock_period_ps,
+            "sdc_register_bits": self.baseline.register_bits,
+            "isdc_register_bits": self.schedule.register_bits,
+            "stages": [r.solution.stages for r in self.schedule.regions],
+            "iterations": [it.to_json() for it in self.iterations],
+            "synth_calls": self.synth_calls,
+            "cache_hits": self.cache_hits,
+            "signoff": signoff(self.signoff),
+            "sdc_signoff": signoff(self.baseline_signoff),
+            "seconds": round(self.seconds, 3),
+        }
+
+    def format(self) -> str:
+        base, best = self.baseline.register_bits, self.schedule.register_bits
+        cut = 100.0 * (base - best) / base if base else 0.0
+        lines = [
+            f"ISDC {self.schedule.kernel} at {self.schedule.clock_period_ps:g} ps: "
+            f"{base} -> {best} register bits ({cut:.1f}% fewer), same stages per region",
+            f"  {'iter':>4}  {'bits':>7}  {'timed':>5}  {'synth':>5}  {'cached':>6}  {'s':>6}",
+        ]
+        for it in self.iterations:
+            lines.append(
+                f"  {it.index:>4}  {it.register_bits:>7}  {it.timed:>5}  {it.synth_calls:>5}  "
+                f"{it.cache_hits:>6}  {it.seconds:>6.1f}"
+            )
+        for name, s in (("plain SDC", self.baseline_signoff), ("ISDC", self.signoff)):
+            if s is None:
+                continue
+            verdict = "meets timing" if s.passed else "FAILS timing"
+            lines.append(
+                f"  sign-off {name}: {verdict}, slack {s.slack_ps} ps, "
+                f"{s.register_bits} register bits (Yosys), {s.flip_flops} flip-flops"
+            )
+        return "\n".join(lines)
+
+
+def _constants(kernel: Kernel) -> dict[int, object]:
+    return {id(op.result): op for op in walk_ops(kernel.body) if op.opcode == "const"}
+
+
+@dataclass(frozen=True)
+class _Job:
+    region: int
+    nodes: frozenset[str]
+    verilog: str
+    top: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+
+def _jobs(kernel: Kernel, ks: KernelSchedule, picks: list[Candidate]) -> list[_Job]:
+    constants = _constants(kernel)
+    out = []
+    for c in picks:
+        rs = ks.regions[c.region]
+        view = _RegionView(c.region, rs)
+        rtl = subgraph_module(rs.region.ir_ops, view.paths.order, c.nodes, constants)
+        out.append(_Job(c.region, c.nodes, rtl.verilog, rtl.top, rtl.inputs, rtl.outputs))
+    return out
+
+
+def _time(args) -> Timing:
+    return time_subgraph(*args)
+
+
+def _measure(jobs: list[_Job], delays: DelayModel, opts: IsdcOptions, it: Iteration) -> None:
+    """Time every job (in parallel, the cache first) and add each to `delays`."""
+    lib = Path(opts.liberty or GENERIC_LIBERTY)
+    args = [
+        (j.verilog, j.top, len(j.inputs), len(j.outputs), delays.register_overhead_ps, lib,
+         opts.cache_dir)
+        for j in jobs
+    ]  # fmt: skip
+    if opts.workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(opts.workers, len(jobs))) as pool:
+            timings = list(pool.map(_time, args))
+    else:
+        timings = [_time(a) for a in args]
+    for job, t in zip(jobs, timings, strict=True):
+        it.timed += 1
+        if t.cached:
+            it.cache_hits += 1
+        else:
+            it.synth_calls += 1
+        pairs = {
+            (job.inputs[i], job.outputs[j]): d
+            for (i, j), d in t.delays.items()
+            if job.inputs[i] != job.outputs[j]
+        }
+        delays.measure(job.region, MeasuredSubgraph(job.nodes, pairs, t.key[:16]))
+
+
+def _cycles(ks: KernelSchedule) -> list[dict[str, int]]:
+    return [dict(r.solution.cycles) for r in ks.regions]
+
+
+def _record(index: int, ks: KernelSchedule) -> Iteration:
+    return Iteration(index, ks.register_bits, [r.solution.register_bits for r in ks.regions])
+
+
+def isdc_schedule(
+    kernel: Kernel,
+    clock_period_ps: float,
+    options: Options | None = None,
+    isdc: IsdcOptions | None = None,
+    delays: DelayModel | None = None,
+    progress: Progress | None = None,
+) -> IsdcResult:
+    """Plain SDC, then the ISDC loop at the same stage counts, then sign-off."""
+    isdc = isdc or IsdcOptions()
+    isdc.check()
+    say = progress or (lambda _msg: None)
+    t0 = time.monotonic()
+    base_delays = delays or DelayModel()
+    baseline = schedule_kernel(kernel, clock_period_ps, base_delays, copy.deepcopy(options))
+    stages = [r.solution.stages for r in baseline.regions]
+    model = DelayModel(base_delays.path, base_delays.overrides)
+    model.measured = {k: list(v) for k, v in base_delays.measured.items()}
+
+    def reschedule() -> KernelSchedule:
+        return schedule_kernel(
+            kernel, clock_period_ps, model, copy.deepcopy(options), stages=stages
+        )
+
+    current = reschedule()
+    iterations = [_record(0, current)]
+    say(f"plain SDC: {baseline.register_bits} register bits in {sum(stages)} stage(s)")
+    seen: set = set()
+    for index in range(1, isdc.iterations + 1):
+        start = time.monotonic()
+        picks = extract(current, isdc.selection, isdc.expansion, isdc.subgraphs, seen)
+        if not picks:
+            say(f"iteration {index}: nothing new to time; stopping")
+            break
+        it = Iteration(index, 0, [], picks=[c.why for c in picks])
+        _measure(_jobs(kernel, current, picks), model, isdc, it)
+        before = _cycles(current)
+        current = reschedule()
+        it.register_bits = current.register_bits
+        it.region_bits = [r.solution.register_bits for r in current.regions]
+        it.seconds = time.monotonic() - start
+        iterations.append(it)
+        say(
+            f"iteration {index}: timed {it.timed} subgraph(s) ({it.cache_hits} cached), "
+            f"{it.register_bits} register bits"
+        )
+        if _cycles(current) == before and index > 1 and not it.synth_calls:
+            break
+    result = IsdcResult(baseline, current, iterations, model)
+    if isdc.signoff:
+        result.baseline_signoff = signoff(kernel, baseline, isdc, "sdc")
+        result.signoff = signoff(kernel, current, isdc, "isdc")
+        attempt = 1
+        while not result.signoff.passed and attempt <= isdc.signoff_retries:
+            attempt += 1
+            say(f"sign-off failed (slack {result.signoff.slack_ps} ps): timing every stage whole")
+            it = Iteration(len(iterations), 0, [], picks=["sign-off: every stage"])
+            picks = extract(current, "delay", "window", 1 << 30, set())
+            _measure(_jobs(kernel, current, picks), model, isdc, it)
+            current = reschedule()
+            it.register_bits = current.register_bits
+            it.region_bits = [r.solution.register_bits for r in current.regions]
+            iterations.append(it)
+            result.schedule = current
+            result.signoff = signoff(kernel, current, isdc, f"isdc{attempt}")
+            result.signoff.attempts = attempt
+    result.seconds = time.monotonic() - t0
+    return result
+
+
+def signoff(kernel: Kernel, ks: KernelSchedule, isdc: IsdcOptions, tag: str) -> SignOff:
+    """Emit `ks` as the kernel's module, synthesize it and time it at its clock."""
+    import tempfile
+
+    from kiln.backend.kernel_rtl import emit_kernel_rtl
+    from kiln.feedback.synthesis import synthesize
+
+    rtl = emit_kernel_rtl(kernel, ks)
+    root = Path(isdc.workdir) if isdc.workdir else Path(tempfile.mkdtemp(prefix="kiln-isdc-"))
+    work = root / f"signoff-{tag}"
+    work.mkdir(parents=True, exist_ok=True)
+    src = work / f"{rtl.name}.v"
+    src.write_text(rtl.verilog)
+    rep = synthesize(src, rtl.name, work, ks.clock_period_ps, isdc.liberty)
+    passed = rep.slack_ps is None or rep.slack_ps >= 0
+    return SignOff(
+        passed, rep.slack_ps, rep.critical_path_ps, rep.register_bits, rep.flip_flops, rep.log
+    )
