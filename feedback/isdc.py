@@ -73,6 +73,7 @@ class Iteration:
     timed: int = 0  # subgraphs timed this iteration
     synth_calls: int = 0
     cache_hits: int = 0
+    unmeasured: int = 0  # synthesis ran past its time limit
     seconds: float = 0.0
     picks: list[str] = field(default_factory=list)
 
@@ -84,6 +85,7 @@ class Iteration:
             "timed": self.timed,
             "synth_calls": self.synth_calls,
             "cache_hits": self.cache_hits,
+            "unmeasured": self.unmeasured,
             "seconds": round(self.seconds, 3),
             "picks": self.picks,
         }
@@ -213,6 +215,9 @@ def _measure(jobs: list[_Job], delays: DelayModel, opts: IsdcOptions, it: Iterat
             it.cache_hits += 1
         else:
             it.synth_calls += 1
+        if t.failed:
+            it.unmeasured += 1
+            continue
         pairs = {
             (job.inputs[i], job.outputs[j]): d
             for (i, j), d in t.delays.items()

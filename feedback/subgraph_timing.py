@@ -10,7 +10,9 @@ subgraph measures what the op's characterized delay says.
 
 Results are cached under `cache_dir` (default `$KILN_CACHE_DIR/isdc`, else
 `~/.cache/kiln/isdc`), keyed by a hash of the module text, the flow, the cell library's
-text and the Yosys and OpenSTA versions: a repeated subgraph costs no synthesis.
+text and the Yosys and OpenSTA versions: a repeated subgraph costs no synthesis. A
+subgraph whose synthesis runs past its time limit is recorded as unmeasured, and cached
+as such: it is not tried again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiln.errors import ToolError
 from kiln.feedback.tool_runs import run_sta, run_yosys
 from kiln.files import write_atomically
 from kiln.toolchain import find_tool
@@ -33,8 +36,8 @@ from kiln.toolchain import find_tool
 GENERIC_LIBERTY = Path(__file__).resolve().parent / "liberty" / "generic.lib"
 FLOW_VERSION = 1  # bump when the scripts below change what they measure
 PERIOD_NS = 1000.0  # long enough that every path meets it; delay = period - slack
-YOSYS_TIMEOUT_S = 900.0
-STA_TIMEOUT_S = 300.0
+YOSYS_TIMEOUT_S = 180.0  # a subgraph slower than this to map is left unmeasured
+STA_TIMEOUT_S = 120.0
 
 YOSYS_SCRIPT = (
     "read_verilog -sv {src}",
@@ -82,6 +85,7 @@ class Timing:
     seconds: float
     cached: bool
     key: str
+    failed: str = ""  # why the tools gave no timing (then `delays` is empty), cached too
 
 
 def default_cache_dir() -> Path:
@@ -136,19 +140,29 @@ def time_subgraph(
         try:
             data = json.loads(cache.read_text())
             delays = {(i, j): float(d) for i, j, d in data["delays"]}
-            return Timing(delays, int(data["cells"]), 0.0, True, key)
+            return Timing(delays, int(data["cells"]), 0.0, True, key, data.get("failed", ""))
         except (ValueError, KeyError, TypeError):
             pass  # a damaged entry: time it again and rewrite it
     start = time.monotonic()
     work = Path(workdir or tempfile.mkdtemp(prefix="kiln-subgraph-"))
-    delays, cells = _run(verilog, top, n_inputs, n_outputs, overhead_ps, lib, work)
-    if workdir is None:  # kept after a failure: the error names its logs
+    failed = ""
+    try:
+        delays, cells = _run(verilog, top, n_inputs, n_outputs, overhead_ps, lib, work)
+    except ToolError as err:
+        if "timed out" not in err.message:
+            raise  # a broken flow or library: the error names its logs, kept in `work`
+        delays, cells, failed = {}, 0, f"{err.tool} {err.message}"
+    if workdir is None:
         shutil.rmtree(work, ignore_errors=True)
     seconds = time.monotonic() - start
-    record = {"delays": [[i, j, d] for (i, j), d in sorted(delays.items())], "cells": cells}
+    record = {
+        "delays": [[i, j, d] for (i, j), d in sorted(delays.items())],
+        "cells": cells,
+        "failed": failed,
+    }
     cache.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(cache, json.dumps(record) + "\n")
-    return Timing(delays, cells, seconds, False, key)
+    return Timing(delays, cells, seconds, False, key, failed)
 
 
 def _run(verilog, top, n_inputs, n_outputs, overhead_ps, lib: Path, work: Path):

@@ -1,14 +1,17 @@
 """Which subgraphs of a schedule to time by synthesis next (ISDC's extraction).
 
-Every candidate lies within one stage of one region: a source-target pair of ops chained in
-the same cycle, grown into a subgraph of pure ops (`kiln.backend.subgraph_rtl.can_hold`).
+A candidate is a source-target pair of pure ops (`kiln.backend.subgraph_rtl.can_hold`) of
+one region, grown into a subgraph. `delay` and `fanout` pairs are chained in one stage;
+`dual` pairs are the timing constraints that split a path across a stage boundary, and
+their subgraph is the target's fan-in back to the source's stage (ISDC measures within
+stages only, so a boundary that summed delays put too early is never questioned).
 
 Selection ranks the pairs:
 - `delay`: the longest in-stage paths first (where the summed model is most pessimistic);
 - `fanout`: targets whose value is wide, crosses a stage boundary and has few users (a
   register that goes away when its users can join the stage);
 - `dual`: the chaining constraints with the largest LP dual values, i.e. the timing limits
-  that cost the most register bits; both stage pieces of such a path are taken;
+  that cost the most register bits;
 - `all`: the three in turn.
 
 Expansion turns a pair into a node set:
@@ -16,7 +19,8 @@ Expansion turns a pair into a node set:
 - `cone`: the target and all its in-stage ancestors (the largest in-stage cut);
 - `window`: the cones of every selected target of one stage, merged.
 
-A subgraph already timed (same region, same nodes) is not offered again.
+A subgraph already timed (same region, same nodes) is not offered again, nor one larger
+than `MAX_COST` (a cone that large falls back to its critical path).
 """
 
 from __future__ import annotations
@@ -26,12 +30,27 @@ from dataclasses import dataclass
 from itertools import zip_longest
 
 from kiln.backend.subgraph_rtl import can_hold
+from kiln.ir.ops import OPS
 from kiln.scheduler.kernel_schedule import KernelSchedule, RegionSchedule
 from kiln.scheduler.path_delays import PathDelays
 from kiln.scheduler.sdc import timing_duals
 
 SELECTIONS = ("delay", "fanout", "dual", "all")
 EXPANSIONS = ("path", "cone", "window")
+# How much logic one subgraph may hold, so that mapping it takes seconds, not minutes
+# (ABC's time grows fast with multipliers): a multiplier or divider costs width^2 / 16, any
+# other op width / 8. Four 32-bit multipliers, or 64 32-bit adders.
+MAX_COST = 256
+
+
+def cost(ops, nodes) -> float:
+    """The synthesis cost of `nodes` (problem nodes -> IR ops in `ops`)."""
+    total = 0.0
+    for n in nodes:
+        op = ops[n]
+        w = op.result.type.width if op.result is not None else 1
+        total += w * w / 16 if OPS[op.opcode].kind in ("mul", "div") else w / 8
+    return total
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,7 @@ class _Pick:
     source: str
     target: str
     why: str
+    span: bool = False  # source and target in different stages: expand between them
 
 
 class _RegionView:
@@ -80,14 +100,40 @@ class _RegionView:
         keep = lambda n: n in self.pure and self.same(n, a)  # noqa: E731
         return {n: t for n, t, _ in self.paths.walk(a, keep=keep)}
 
-    def cone(self, b: str) -> set[str]:
+    def cone(self, b: str, since: int | None = None) -> set[str]:
+        """`b` and its pure chained ancestors in its stage, or with `since`, in any stage
+        from cycle `since` on (the fan-in of `b` back to an earlier stage)."""
         seen, todo = {b}, [b]
         while todo:
-            for p in self.in_stage_preds(todo.pop()):
+            x = todo.pop()
+            if since is None:
+                preds = self.in_stage_preds(x)
+            else:
+                preds = [
+                    p for p in self.paths.pred[x] if p in self.pure and self.cycles[p] >= since
+                ]
+            for p in preds:
                 if p not in seen:
                     seen.add(p)
                     todo.append(p)
         return seen
+
+    def between(self, a: str, b: str) -> set[str]:
+        """Pure ops on chained paths from `a` to `b`, both included, whatever their
+        cycles: a convex set, as a measured subgraph must be."""
+        down, todo = {a}, [a]
+        while todo:
+            for y in self.paths.succ[todo.pop()]:
+                if y in self.pure and y not in down:
+                    down.add(y)
+                    todo.append(y)
+        up, todo = {b}, [b]
+        while todo:
+            for x in self.paths.pred[todo.pop()]:
+                if x in down and x not in up:
+                    up.add(x)
+                    todo.append(x)
+        return up
 
     def path(self, a: str, b: str) -> set[str]:
         """The longest path from `a` to `b` by summed op delays, within the stage."""
@@ -131,21 +177,16 @@ def _by_fanout(v: _RegionView) -> list[tuple[float, _Pick]]:
 
 
 def _by_dual(v: _RegionView) -> list[tuple[float, _Pick]]:
+    """The binding timing constraints, costliest first, as whole paths: each spans the
+    stage boundary it forces, so its measurement says directly whether the target could
+    join the source's stage (in-stage pieces alone cannot show that)."""
     sol = v.rs.solution
     duals = timing_duals(v.p, sol.stages, sol.ii if v.rs.region.pipelined else 0)
     out = []
     for (a, b), dual in duals.items():
-        why = f"dual: {v.p.ops[a].label} -> {v.p.ops[b].label}, {dual:.1f} bits/cycle"
-        if a in v.pure:  # the piece of the path in a's stage: a to its last op there
-            ends = v.longest_from(a)
-            last = max(ends, key=lambda n: (ends[n], n))
-            if last != a:
-                out.append((dual, _Pick(v.k, v.cycles[a], a, last, why)))
-        if b in v.pure and v.in_stage_preds(b):  # and the piece in b's stage
-            start = min(
-                (e for e in v.cone(b) if not v.in_stage_preds(e)), key=lambda e: v.paths.rank[e]
-            )
-            out.append((dual, _Pick(v.k, v.cycles[b], start, b, why)))
+        if a in v.pure and b in v.pure:
+            why = f"dual: {v.p.ops[a].label} -> {v.p.ops[b].label}, {dual:.1f} bits/cycle"
+            out.append((dual, _Pick(v.k, v.cycles[a], a, b, why, span=True)))
     return out
 
 
@@ -179,9 +220,18 @@ def extract(
     out = []
     for pick in order:
         v = views[pick.region]
-        nodes = v.path(pick.source, pick.target) if expansion == "path" else v.cone(pick.target)
+        if pick.span:
+            nodes = v.cone(pick.target, since=pick.cycle)
+            if cost(v.rs.region.ir_ops, nodes) > MAX_COST:
+                nodes = v.between(pick.source, pick.target)
+        elif expansion == "path":
+            nodes = v.path(pick.source, pick.target)
+        else:
+            nodes = v.cone(pick.target)
+        if cost(v.rs.region.ir_ops, nodes) > MAX_COST and not pick.span:
+            nodes = v.path(pick.source, pick.target)  # the critical path alone, then
         key = (pick.region, frozenset(nodes))
-        if len(nodes) < 2 or key in seen:
+        if len(nodes) < 2 or key in seen or cost(v.rs.region.ir_ops, nodes) > MAX_COST:
             continue
         seen.add(key)
         out.append(Candidate(pick.region, pick.cycle, key[1], (pick.target,), pick.why))
@@ -200,7 +250,10 @@ def _windows(views, order: list[_Pick], limit: int, seen: set) -> list[Candidate
     for (k, cycle), picks in stages.items():
         nodes: set[str] = set()
         for pick in picks:
-            nodes |= views[k].cone(pick.target)
+            since = pick.cycle if pick.span else None
+            more = nodes | views[k].cone(pick.target, since)
+            if cost(views[k].rs.region.ir_ops, more) <= MAX_COST:
+                nodes = more
         key = (k, frozenset(nodes))
         if len(nodes) < 2 or key in seen:
             continue
