@@ -193,10 +193,60 @@ def _limit(text: str) -> tuple[str, int]:
     return name, int(value)
 
 
+def _isdc_options(args):
+    """IsdcOptions from the --isdc-* and --target flags."""
+    from kiln.feedback.isdc import IsdcOptions
+
+    target = args.target
+    liberty = None
+    if target.startswith("liberty:"):
+        liberty = Path(target.split(":", 1)[1])
+        if not liberty.is_file():
+            raise KilnError(f"--target {target}: no such Liberty file {liberty}")
+    elif target != "generic":
+        raise KilnError(
+            f"--target {target}: unknown target", hint="use generic or liberty:FILE.lib"
+        )
+    return IsdcOptions(
+        iterations=args.isdc_iterations,
+        subgraphs=args.isdc_subgraphs,
+        selection=args.isdc_strategy,
+        expansion=args.isdc_expansion,
+        liberty=liberty,
+        workers=args.isdc_workers,
+        signoff=not args.no_signoff,
+        workdir=Path(args.isdc_workdir) if args.isdc_workdir else None,
+    )
+
+
 def cmd_schedule(args) -> int:
     from kiln.files import write_atomically
     from kiln.scheduling import schedule_file
 
+    if args.isdc:
+        from kiln.feedback.isdc import isdc_schedule
+        from kiln.scheduler.delay_model import DelayModel
+        from kiln.scheduler.regions import Options
+        from kiln.scheduling import load_kernel
+
+        kernel = load_kernel(args.file, args.top, args.include, args.define)
+        opts = Options(
+            ii=args.ii,
+            limits=dict(args.limit),
+            param_ports=args.param_ports,
+            local_ports=args.local_ports,
+        )
+        delays = DelayModel.from_file(args.delays) if args.delays else DelayModel()
+        say = lambda msg: print(f"isdc: {msg}", file=sys.stderr, flush=True)  # noqa: E731
+        clock_ps = args.clock_ns * 1000.0
+        found = isdc_schedule(kernel, clock_ps, opts, _isdc_options(args), delays, say)
+        print(found.schedule.format())
+        print()
+        print(found.format())
+        if args.json:
+            text = json.dumps({"schedule": found.schedule.to_json(), "isdc": found.to_json()})
+            print(f"schedule written to {write_atomically(args.json, text + chr(10))}")
+        return 0 if found.signoff is None or found.signoff.passed else 1
     result = schedule_file(
         args.file,
         args.top,
@@ -484,6 +534,33 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="solve with CP-SAT (exact, resource-optimal; for small kernels)",
     )
+    p.add_argument(
+        "--isdc",
+        action="store_true",
+        help="refine the schedule with synthesis feedback (ISDC): time subgraphs with "
+        "Yosys/ABC/OpenSTA, reschedule at the same stage counts, then sign off on the "
+        "whole design; exit status 1 when sign-off fails",
+    )
+    p.add_argument("--isdc-iterations", type=int, default=5, metavar="K", help="default 5")
+    p.add_argument(
+        "--isdc-subgraphs", type=_positive, default=4, metavar="N",
+        help="subgraphs timed per iteration (default 4)",
+    )  # fmt: skip
+    p.add_argument(
+        "--isdc-strategy", default="all", choices=("delay", "fanout", "dual", "all"),
+        help="how subgraphs are picked (default all: the three in turn)",
+    )  # fmt: skip
+    p.add_argument(
+        "--isdc-expansion", default="cone", choices=("path", "cone", "window"),
+        help="how a picked pair grows into a subgraph (default cone)",
+    )  # fmt: skip
+    p.add_argument(
+        "--target", default="generic", metavar="generic|liberty:FILE",
+        help="cell library for ISDC timing and sign-off (default: kiln's generic library)",
+    )  # fmt: skip
+    p.add_argument("--isdc-workers", type=_positive, default=2, help="parallel syntheses")
+    p.add_argument("--isdc-workdir", metavar="DIR", help="keep the sign-off files here")
+    p.add_argument("--no-signoff", action="store_true", help="ISDC without the final sign-off")
     _add_c_options(p)
     p.set_defaults(func=cmd_schedule)
 

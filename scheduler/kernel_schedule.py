@@ -33,6 +33,7 @@ class RegionSchedule:
 
     def rows(self) -> list[dict]:
         p, sol = self.region.problem, self.solution
+        _, end = p.stage_times(sol.cycles)  # measured subgraphs end where synthesis says
         out = []
         for name, op in p.ops.items():
             out.append(
@@ -41,6 +42,7 @@ class RegionSchedule:
                     "label": op.label or name,
                     "cycle": sol.cycles[name],
                     "start_ps": round(sol.start_ps[name], 3),
+                    "end_ps": round(end[name], 3),
                     "delay_ps": round(op.delay_ps, 3),
                     "latency": op.latency,
                     "width": op.width,
@@ -116,8 +118,7 @@ class KernelSchedule:
             rows = r.rows()
             shown = [row for row in rows if not row["label"].endswith("= const")]
             for row in shown:
-                end = row["start_ps"] + row["delay_ps"]
-                span = f"{row['start_ps']:7.1f}..{end:7.1f}"
+                span = f"{row['start_ps']:7.1f}..{row['end_ps']:7.1f}"
                 lat = str(row["latency"]) if row["latency"] else ""
                 loc = row["loc"] or ""
                 lines.append(f"  {row['cycle']:>5}  {span:>17}  {lat:>3}  {loc:<24} {row['label']}")
