@@ -139,7 +139,10 @@ def _compile_c(args) -> int:
         max_calls=args.max_calls,
         synthesize=not args.no_synth,
         liberty=args.liberty,
+        isdc=_isdc_options(args) if args.isdc else None,
     )
+    if args.isdc and not args.liberty and opts.isdc.liberty:
+        opts.liberty = str(opts.isdc.liberty)  # sign off and report on the target's library
     report = compile_c(args.file, args.top, args.output, opts)
     print(format_table(report))
     return 0
@@ -191,6 +194,36 @@ def _limit(text: str) -> tuple[str, int]:
             f"'{text}' is not CLASS=N (e.g. mul=2, div=1, @A=1 for array A's ports)"
         )
     return name, int(value)
+
+
+def _add_isdc_options(p) -> None:
+    p.add_argument(
+        "--isdc",
+        action="store_true",
+        help="refine the schedule with synthesis feedback (ISDC): time subgraphs with "
+        "Yosys/ABC/OpenSTA, reschedule at the same stage counts, then sign off on the "
+        "whole design; exit status 1 when sign-off fails",
+    )
+    p.add_argument("--isdc-iterations", type=int, default=5, metavar="K", help="default 5")
+    p.add_argument(
+        "--isdc-subgraphs", type=_positive, default=4, metavar="N",
+        help="subgraphs timed per iteration (default 4)",
+    )  # fmt: skip
+    p.add_argument(
+        "--isdc-strategy", default="all", choices=("delay", "fanout", "dual", "all"),
+        help="how subgraphs are picked (default all: the three in turn)",
+    )  # fmt: skip
+    p.add_argument(
+        "--isdc-expansion", default="cone", choices=("path", "cone", "window"),
+        help="how a picked pair grows into a subgraph (default cone)",
+    )  # fmt: skip
+    p.add_argument(
+        "--target", default="generic", metavar="generic|liberty:FILE",
+        help="cell library for ISDC timing and sign-off (default: kiln's generic library)",
+    )  # fmt: skip
+    p.add_argument("--isdc-workers", type=_positive, default=2, help="parallel syntheses")
+    p.add_argument("--isdc-workdir", metavar="DIR", help="keep the sign-off files here")
+    p.add_argument("--no-signoff", action="store_true", help="ISDC without the final sign-off")
 
 
 def _isdc_options(args):
@@ -440,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-calls", type=int, default=0, help="C: co-simulate only the first N calls")
     p.add_argument("--liberty", help="C: Liberty file for synthesis (default: kiln's generic)")
     _add_c_options(p)
+    _add_isdc_options(p)
     p.add_argument(
         "--passes",
         default=",".join(DEFAULT_FLOW),
@@ -534,33 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="solve with CP-SAT (exact, resource-optimal; for small kernels)",
     )
-    p.add_argument(
-        "--isdc",
-        action="store_true",
-        help="refine the schedule with synthesis feedback (ISDC): time subgraphs with "
-        "Yosys/ABC/OpenSTA, reschedule at the same stage counts, then sign off on the "
-        "whole design; exit status 1 when sign-off fails",
-    )
-    p.add_argument("--isdc-iterations", type=int, default=5, metavar="K", help="default 5")
-    p.add_argument(
-        "--isdc-subgraphs", type=_positive, default=4, metavar="N",
-        help="subgraphs timed per iteration (default 4)",
-    )  # fmt: skip
-    p.add_argument(
-        "--isdc-strategy", default="all", choices=("delay", "fanout", "dual", "all"),
-        help="how subgraphs are picked (default all: the three in turn)",
-    )  # fmt: skip
-    p.add_argument(
-        "--isdc-expansion", default="cone", choices=("path", "cone", "window"),
-        help="how a picked pair grows into a subgraph (default cone)",
-    )  # fmt: skip
-    p.add_argument(
-        "--target", default="generic", metavar="generic|liberty:FILE",
-        help="cell library for ISDC timing and sign-off (default: kiln's generic library)",
-    )  # fmt: skip
-    p.add_argument("--isdc-workers", type=_positive, default=2, help="parallel syntheses")
-    p.add_argument("--isdc-workdir", metavar="DIR", help="keep the sign-off files here")
-    p.add_argument("--no-signoff", action="store_true", help="ISDC without the final sign-off")
+    _add_isdc_options(p)
     _add_c_options(p)
     p.set_defaults(func=cmd_schedule)
 

@@ -42,6 +42,7 @@ class CompileOptions:
     max_calls: int = 0  # 0: every recorded call
     synthesize: bool = True
     liberty: str | None = None
+    isdc: object | None = None  # kiln.feedback.isdc.IsdcOptions: schedule with ISDC
 
 
 def compile_c(
@@ -79,7 +80,18 @@ def compile_c(
     golden = run_golden(ck, tuple(opts.tb_sources), workdir=out / "golden")
     progress(f"{len(golden.calls)} call(s) recorded; scheduling at {opts.clock_ns:g} ns")
     sched_opts = Options(ii=opts.ii, limits=dict(opts.limits), local_ports=opts.local_ports)
-    ks = schedule_kernel(ck.kernel, opts.clock_ns * 1000.0, DelayModel(), sched_opts)
+    isdc = None
+    if opts.isdc is not None:
+        from kiln.feedback.isdc import isdc_schedule
+
+        progress("refining the schedule with synthesis feedback (ISDC)")
+        isdc = isdc_schedule(
+            ck.kernel, opts.clock_ns * 1000.0, sched_opts, opts.isdc, DelayModel(),
+            lambda msg: progress(f"isdc: {msg}"),
+        )  # fmt: skip
+        ks = isdc.schedule
+    else:
+        ks = schedule_kernel(ck.kernel, opts.clock_ns * 1000.0, DelayModel(), sched_opts)
     rtl = emit_kernel_rtl(ck.kernel, ks)
     files = {
         "verilog": out / f"{rtl.name}.v",
@@ -95,6 +107,10 @@ def compile_c(
     tb = write_cosim(out / "tb", ck.kernel, rtl, golden.calls, predicted, probe)
     files.update({"harness": tb["harness"], "calls": tb["calls"]})
     report = build_report(str(source), rtl.name, ks, rtl, predicted)
+    if isdc is not None:
+        report["notes"].append(isdc.format())
+        files["isdc"] = out / "isdc.json"
+        files["isdc"].write_text(json.dumps(isdc.to_json(), indent=1) + "\n")
     report["files"] = {k: str(v) for k, v in files.items()}
     report["files"]["harness_top"] = tb["top"]
     progress("linting with verilator -Wall")
