@@ -18,6 +18,7 @@ fails, every stage of every region is timed whole and the kernel is scheduled ag
 from __future__ import annotations
 
 import copy
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -25,13 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiln.backend.subgraph_rtl import subgraph_module
-from kiln.errors import KilnError
+from kiln.errors import KilnError, ScheduleError
 from kiln.feedback.subgraph_timing import GENERIC_LIBERTY, Timing, time_subgraph
-from kiln.feedback.subgraphs import EXPANSIONS, SELECTIONS, Candidate, _RegionView, extract
+from kiln.feedback.subgraphs import EXPANSIONS, SELECTIONS, Candidate, extract
 from kiln.ir.kernel import Kernel, walk_ops
 from kiln.scheduler.delay_model import DelayModel
 from kiln.scheduler.kernel_schedule import KernelSchedule, schedule_kernel
-from kiln.scheduler.path_delays import MeasuredSubgraph
+from kiln.scheduler.path_delays import MeasuredSubgraph, chain_order
 from kiln.scheduler.regions import Options
 
 Progress = Callable[[str], None]
@@ -186,8 +187,8 @@ def _jobs(kernel: Kernel, ks: KernelSchedule, picks: list[Candidate]) -> list[_J
     out = []
     for c in picks:
         rs = ks.regions[c.region]
-        view = _RegionView(c.region, rs)
-        rtl = subgraph_module(rs.region.ir_ops, view.paths.order, c.nodes, constants)
+        order = chain_order(rs.region.problem)
+        rtl = subgraph_module(rs.region.ir_ops, order, c.nodes, constants)
         out.append(_Job(c.region, c.nodes, rtl.verilog, rtl.top, rtl.inputs, rtl.outputs))
     return out
 
@@ -271,7 +272,19 @@ def isdc_schedule(
         it = Iteration(index, 0, [], picks=[c.why for c in picks])
         _measure(_jobs(kernel, current, picks), model, isdc, it)
         before = _cycles(current)
-        current = reschedule()
+        try:
+            current = reschedule()
+        except ScheduleError as err:  # measured slower than modelled: the stages no longer fit
+            say(
+                f"iteration {index}: no schedule at the same stage counts ({err.message}); stopping"
+            )
+            it.picks.append(f"stopped: {err.message}")
+            it.register_bits, it.region_bits = (
+                iterations[-1].register_bits,
+                iterations[-1].region_bits,
+            )
+            iterations.append(it)
+            break
         it.register_bits = current.register_bits
         it.region_bits = [r.solution.register_bits for r in current.regions]
         it.seconds = time.monotonic() - start
@@ -306,8 +319,6 @@ def isdc_schedule(
 
 def signoff(kernel: Kernel, ks: KernelSchedule, isdc: IsdcOptions, tag: str) -> SignOff:
     """Emit `ks` as the kernel's module, synthesize it and time it at its clock."""
-    import tempfile
-
     from kiln.backend.kernel_rtl import emit_kernel_rtl
     from kiln.feedback.synthesis import synthesize
 
