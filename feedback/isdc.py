@@ -8,7 +8,9 @@ schedule (`subgraphs.extract`), times them (`subgraph_timing`), and adds them to
 model, which then replaces summed delays on every path through them, lower or higher
 (`kiln.scheduler.path_delays`). Each region keeps the stage count (and II) plain SDC gave
 it, so fewer register bits is the whole gain. The loop stops after `iterations` rounds, or
-early when there is nothing new to time or the schedule stops changing.
+early when there is nothing new to time; not when a round leaves the schedule as it was
+(the next may still gain, and a rule that asked whether synthesis ran would let a warm
+cache change the result).
 
 Sign-off emits the whole kernel, synthesizes it and times it at the target clock. When it
 fails, every stage of every region is timed whole and the kernel is scheduled again, up to
@@ -227,10 +229,6 @@ def _measure(jobs: list[_Job], delays: DelayModel, opts: IsdcOptions, it: Iterat
         delays.measure(job.region, MeasuredSubgraph(job.nodes, pairs, t.key[:16]))
 
 
-def _cycles(ks: KernelSchedule) -> list[dict[str, int]]:
-    return [dict(r.solution.cycles) for r in ks.regions]
-
-
 def _record(index: int, ks: KernelSchedule) -> Iteration:
     return Iteration(index, ks.register_bits, [r.solution.register_bits for r in ks.regions])
 
@@ -271,7 +269,6 @@ def isdc_schedule(
             break
         it = Iteration(index, 0, [], picks=[c.why for c in picks])
         _measure(_jobs(kernel, current, picks), model, isdc, it)
-        before = _cycles(current)
         try:
             current = reschedule()
         except ScheduleError as err:  # measured slower than modelled: the stages no longer fit
@@ -293,8 +290,6 @@ def isdc_schedule(
             f"iteration {index}: timed {it.timed} subgraph(s) ({it.cache_hits} cached), "
             f"{it.register_bits} register bits"
         )
-        if _cycles(current) == before and index > 1 and not it.synth_calls:
-            break
     result = IsdcResult(baseline, current, iterations, model)
     if isdc.signoff:
         result.baseline_signoff = signoff(kernel, baseline, isdc, "sdc")

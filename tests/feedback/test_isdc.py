@@ -88,6 +88,11 @@ def test_a_warm_cache_makes_no_synthesis_calls(mix8, tmp_path):
     warm = _run(mix8, tmp_path / "cache")
     assert warm.synth_calls == 0
     assert warm.cache_hits == cold.synth_calls + cold.cache_hits
+    # and the cache changes nothing but the time
+    assert [it.region_bits for it in warm.iterations] == [it.region_bits for it in cold.iterations]
+    assert [r.solution.cycles for r in warm.schedule.regions] == [
+        r.solution.cycles for r in cold.schedule.regions
+    ]
 
 
 def test_isdc_meets_timing_at_sign_off(mix8, tmp_path):
