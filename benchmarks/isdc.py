@@ -30,6 +30,7 @@ import sys
 import time
 from pathlib import Path
 
+from kiln.errors import ScheduleError
 from kiln.feedback.isdc import IsdcOptions, isdc_schedule
 from kiln.feedback.subgraphs import EXPANSIONS, SELECTIONS
 from kiln.scheduler.delay_model import DelayModel
@@ -52,7 +53,7 @@ def pick_clocks(kernel, count: int = 2) -> list[float]:
     for clock in CANDIDATE_CLOCKS:
         try:
             ks = schedule_kernel(kernel, clock, DelayModel(), Options())
-        except Exception:  # an op slower than the stage: no schedule at this clock
+        except ScheduleError:  # an op slower than the stage: no schedule at this clock
             continue
         if max(r.solution.stages for r in ks.regions) >= 3:
             fit.append(clock)

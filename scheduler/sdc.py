@@ -15,6 +15,7 @@ than any possible value of sum(s) (ops * stages), which makes the order strict.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 
@@ -157,7 +158,7 @@ def raise_conflict(problem: Problem, constraints: list[Constraint]) -> None:
 def timing_duals(problem: Problem, stages: int, ii: int = 0) -> dict[tuple[str, str], float]:
     """(a, b) -> dual value of each binding chaining constraint when `problem` is solved
     at `stages` stages and initiation interval `ii` (resource limits left out)."""
-    fixed = Problem(**{**problem.__dict__, "stages": stages})
+    fixed = dataclasses.replace(problem, stages=stages)
     constraints = build(fixed, ii, stages)
     duals: dict[tuple[str, str], float] = {}
     solve_lp(fixed, constraints, ii, duals)

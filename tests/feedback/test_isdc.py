@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from kiln.backend.subgraph_rtl import subgraph_module
 from kiln.c_check import load_c
-from kiln.feedback.characterize import build_op, op_module
+from kiln.feedback.characterize import build_op
 from kiln.feedback.isdc import IsdcOptions, isdc_schedule
 from kiln.feedback.subgraph_timing import time_subgraph
 from kiln.scheduler.delay_model import DelayModel
@@ -108,11 +109,12 @@ def test_a_one_op_subgraph_measures_what_characterization_says(tmp_path):
     register overhead counted once, so only cross-op optimization separates the two."""
     model = DelayModel()
     for opcode, width in (("add", 32), ("xor", 32), ("lt", 16)):
-        verilog = op_module(build_op(opcode, width, False)).replace("dut", "subgraph")
-        verilog = verilog.replace("in0_q", "rin0_q").replace("in1_q", "rin1_q")
-        verilog = verilog.replace("y_q", "rout0_q")
-        t = time_subgraph(verilog, "subgraph", 2, 1, model.register_overhead_ps,
-                          cache_dir=tmp_path)  # fmt: skip
+        op = build_op(opcode, width, False)
+        rtl = subgraph_module({"y": op}, ["y"], ["y"], {})
+        t = time_subgraph(
+            rtl.verilog, rtl.top, len(rtl.inputs), len(rtl.outputs), model.register_overhead_ps,
+            cache_dir=tmp_path,
+        )  # fmt: skip
         measured = max(t.delays.values())
         assert measured == pytest.approx(model.op_delay_ps(opcode, width), rel=0.1, abs=15)
 
