@@ -59,11 +59,16 @@ def subgraph_module(
     nodes: Iterable[str],
     constants: Mapping[int, Op],
     top: str = "subgraph",
+    *,
+    clock_per_register: bool = False,
 ) -> SubgraphRtl:
     """The module for `nodes` (problem node names of one region, `ir_ops` their ops),
     written in the order of `order` (a topological order of the region). `constants`
     maps id(value) to the const op that makes it, for constants made outside the region:
-    they stay literals, as in the kernel's module, rather than becoming inputs."""
+    they stay literals, as in the kernel's module, rather than becoming inputs.
+
+    With `clock_per_register`, register rin<i> is clocked by port ck_rin<i> and rout<j>
+    by ck_rout<j>, for tools that report the worst path per pair of clocks (nextpnr)."""
     inside = set(nodes)
     ordered = [n for n in order if n in inside]
     bad = next((n for n in ordered if not can_hold(ir_ops.get(n))), None)
@@ -72,9 +77,20 @@ def subgraph_module(
     maker = {id(op.result): n for n, op in ir_ops.items() if op.result is not None}
     namer = Namer(("clk",))
     module = Module(top, header=["kiln subgraph timing module"])
-    module.ports.append(Port("input", "clk", 1))
+    if not clock_per_register:
+        module.ports.append(Port("input", "clk", 1))
     lowering = OpLowering(namer)
     body: list[NonBlocking] = []
+    clocked: list[AlwaysFF] = []  # with clock_per_register
+
+    def flop(reg: str, d: str) -> None:
+        if clock_per_register:
+            clock = namer.fresh(f"ck_{reg.removesuffix('_q')}")
+            module.ports.append(Port("input", clock, 1))
+            clocked.append(AlwaysFF(clock, (NonBlocking(reg, Ref(d)),)))
+        else:
+            body.append(NonBlocking(reg, Ref(d)))
+
     signal: dict[int, str] = {}  # id(value) -> the wire or register that carries it
     inputs: list[str] = []
     outputs: list[str] = []
@@ -95,7 +111,7 @@ def subgraph_module(
             port, name = namer.fresh(f"rin{i}"), namer.fresh(f"rin{i}_q")
             module.ports.append(Port("input", port, v.type.width))
             module.items.append(Decl("reg", name, v.type.width))
-            body.append(NonBlocking(name, Ref(port)))
+            flop(name, port)
         signal[id(v)] = name
         return name
 
@@ -111,11 +127,11 @@ def subgraph_module(
         outputs.append(n)
         reg = namer.fresh(f"rout{j}_q")
         module.items.append(Decl("reg", reg, width))
-        body.append(NonBlocking(reg, Ref(out)))
+        flop(reg, out)
         held.append(Ref(reg))
     module.items[:0] = lowering.decls
     module.items += lowering.assigns
-    module.items.append(AlwaysFF("clk", tuple(body)))
+    module.items += clocked if clock_per_register else [AlwaysFF("clk", tuple(body))]
     if held:
         check = namer.fresh("check")
         module.ports.append(Port("output", check, 1))

@@ -1,21 +1,23 @@
 """ISDC against plain SDC: pipeline register bits at equal clock period and stage counts.
 
     .venv/bin/python benchmarks/isdc.py [--kernels A,B] [--clocks 2000,2500] [--no-signoff]
+                                        [--target generic|ice40|liberty:FILE]
                                         [--ablation A,B] [--json PATH] [--md PATH]
 
 Kernels: the datapath kernels in benchmarks/isdc_kernels (manifest.json there), written
 for kiln after the kinds XLS and the ISDC paper evaluate. For each kernel, two clock
-periods: given with --clocks, or the two longest of 1.5 to 4 ns at which plain SDC still
-needs at least 3 stages in the kernel's largest region.
+periods: given with --clocks, or the two longest of 1.5 to 4 ns (8 to 30 ns on the iCE40)
+at which plain SDC still needs at least 3 stages in the kernel's largest region.
 
 Per point: M1, register bits of the schedule (registers of one signal counted once, as the
 backend builds them, those inside multi-cycle units included) for plain SDC and for ISDC,
 and the LP objective alone (without the units' fixed registers); M2, flip-flop bits Yosys
 counts in the whole emitted design (coarse netlist) for both; M3, worst slack at sign-off
-(OpenSTA, the target clock); M4, wall time, synthesis calls and cache hits. The summary gives the
-geometric mean of ISDC/SDC for M1 and M2. --ablation runs selection x expansion x
-subgraphs-per-iteration on the named kernels at their first clock, 10 iterations each; the
-register bits after each iteration give the K = 1..10 columns.
+(OpenSTA, the target clock; nextpnr on the iCE40, with Fmax); M4, wall time, synthesis
+calls and cache hits. The summary gives the geometric mean of ISDC/SDC for M1 and M2.
+--ablation runs selection x expansion x subgraphs-per-iteration on the named kernels at
+their first clock, 10 iterations each; the register bits after each iteration give the
+K = 1..10 columns.
 
 Writes JSON and a markdown table. Exit status 0 when every ISDC point that was signed off
 meets timing.
@@ -33,7 +35,7 @@ from pathlib import Path
 from kiln.errors import ScheduleError
 from kiln.feedback.isdc import IsdcOptions, isdc_schedule
 from kiln.feedback.subgraphs import EXPANSIONS, SELECTIONS
-from kiln.scheduler.delay_model import DelayModel
+from kiln.feedback.targets import Target
 from kiln.scheduler.kernel_schedule import schedule_kernel
 from kiln.scheduler.regions import Options
 from kiln.scheduling import load_kernel
@@ -41,18 +43,20 @@ from kiln.scheduling import load_kernel
 HERE = Path(__file__).resolve().parent
 KERNELS = HERE / "isdc_kernels"
 CANDIDATE_CLOCKS = (1500.0, 2000.0, 2500.0, 3000.0, 4000.0)
+ICE40_CLOCKS = (8000.0, 10000.0, 12500.0, 15000.0, 20000.0, 25000.0, 30000.0)
 
 
 def manifest() -> list[dict]:
     return json.loads((KERNELS / "manifest.json").read_text())["kernels"]
 
 
-def pick_clocks(kernel, count: int = 2) -> list[float]:
+def pick_clocks(kernel, target: Target, count: int = 2) -> list[float]:
     """The longest candidate periods at which plain SDC needs >= 3 stages somewhere."""
     fit = []
-    for clock in CANDIDATE_CLOCKS:
+    delays = target.delay_model()
+    for clock in ICE40_CLOCKS if target.is_fpga else CANDIDATE_CLOCKS:
         try:
-            ks = schedule_kernel(kernel, clock, DelayModel(), Options())
+            ks = schedule_kernel(kernel, clock, delays, Options())
         except ScheduleError:  # an op slower than the stage: no schedule at this clock
             continue
         if max(r.solution.stages for r in ks.regions) >= 3:
@@ -85,6 +89,8 @@ def run_point(kernel, clock: float, opts: IsdcOptions) -> dict:
             "m3_sdc_slack_ps": r.baseline_signoff.slack_ps,
             "m3_isdc_slack_ps": r.signoff.slack_ps,
             "signoff_passed": r.signoff.passed,
+            "fmax_sdc_mhz": r.baseline_signoff.fmax_mhz,
+            "fmax_isdc_mhz": r.signoff.fmax_mhz,
         }
     return row
 
@@ -97,7 +103,7 @@ def geomean(xs: list[float]) -> float:
 def table(rows: list[dict]) -> str:
     cols = (
         "kernel", "clock ps", "stages", "M1 SDC", "M1 ISDC", "cut", "M2 SDC", "M2 ISDC",
-        "WNS SDC", "WNS ISDC", "s", "synth", "cached",
+        "WNS SDC", "WNS ISDC", "Fmax SDC", "Fmax ISDC", "s", "synth", "cached",
     )  # fmt: skip
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
@@ -106,19 +112,20 @@ def table(rows: list[dict]) -> str:
             f"| {r['kernel']} | {r['clock_ps']:g} | {max(r['stages'])} | {r['m1_sdc']} | "
             f"{r['m1_isdc']} | {cut:.1f}% | {r.get('m2_sdc', '')} | {r.get('m2_isdc', '')} | "
             f"{r.get('m3_sdc_slack_ps', '')} | {r.get('m3_isdc_slack_ps', '')} | "
+            f"{r.get('fmax_sdc_mhz', '')} | {r.get('fmax_isdc_mhz', '')} | "
             f"{r['seconds']} | {r['synth_calls']} | {r['cache_hits']} |"
         )
     return "\n".join(lines)
 
 
-def ablation(kernel, clock: float, cache: Path | None) -> list[dict]:
+def ablation(kernel, clock: float, cache: Path | None, target: Target) -> list[dict]:
     rows = []
     for selection in SELECTIONS:
         for expansion in EXPANSIONS:
             for per in (1, 4, 16):
                 opts = IsdcOptions(
                     iterations=10, subgraphs=per, selection=selection, expansion=expansion,
-                    signoff=False, cache_dir=cache,
+                    signoff=False, cache_dir=cache, target=target,
                 )  # fmt: skip
                 start = time.monotonic()
                 r = isdc_schedule(kernel, clock, Options(), opts)
@@ -163,6 +170,7 @@ def main() -> int:
     ap.add_argument("--no-signoff", action="store_true", help="skip M2/M3 (whole-design synthesis)")
     ap.add_argument("--ablation", help="kernels for the ablation table (comma-separated)")
     ap.add_argument("--cache", help="subgraph timing cache (default: kiln's user cache)")
+    ap.add_argument("--target", default="generic", help="generic (default), ice40, liberty:FILE")
     ap.add_argument("--json", default=str(HERE / "results" / "isdc.json"))
     ap.add_argument("--md", default=str(HERE / "results" / "isdc.md"))
     args = ap.parse_args()
@@ -171,12 +179,17 @@ def main() -> int:
         wanted = args.kernels.split(",")
         entries = [e for e in entries if e["name"] in wanted]
     cache = Path(args.cache) if args.cache else None
+    target = Target.parse(args.target)
     rows = []
     for e in entries:
         kernel = load_kernel(KERNELS / e["file"], e["top"])
-        clocks = [float(c) for c in args.clocks.split(",")] if args.clocks else pick_clocks(kernel)
+        clocks = (
+            [float(c) for c in args.clocks.split(",")]
+            if args.clocks
+            else pick_clocks(kernel, target)
+        )
         for clock in clocks:
-            opts = IsdcOptions(signoff=not args.no_signoff, cache_dir=cache)
+            opts = IsdcOptions(signoff=not args.no_signoff, cache_dir=cache, target=target)
             row = run_point(kernel, clock, opts)
             rows.append(row)
             print(table([row]).splitlines()[-1], flush=True)
@@ -184,6 +197,7 @@ def main() -> int:
     signed = [r for r in rows if "m2_sdc" in r]
     ratio_m2 = geomean([r["m2_isdc"] / r["m2_sdc"] for r in signed if r["m2_sdc"]])
     summary = {
+        "target": target.name,
         "points": len(rows),
         "m1_geomean_ratio": round(ratio_m1, 4),
         "m1_geomean_reduction_pct": round(100 * (1 - ratio_m1), 2),
@@ -198,7 +212,7 @@ def main() -> int:
         e = next(x for x in manifest() if x["name"] == name)
         kernel = load_kernel(KERNELS / e["file"], e["top"])
         clock = next((r["clock_ps"] for r in rows if r["kernel"] == name), None)
-        abl += ablation(kernel, clock or pick_clocks(kernel)[0], cache)
+        abl += ablation(kernel, clock or pick_clocks(kernel, target)[0], cache, target)
     text = ["# ISDC vs plain SDC", "", table(rows), "", "```", json.dumps(summary, indent=1), "```"]
     if abl:
         text += ["", "## Ablation (register bits after K iterations)", "", ablation_table(abl)]

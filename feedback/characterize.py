@@ -40,6 +40,8 @@ from kiln.backend.verilog_ast import (
     render_module,
 )
 from kiln.errors import KilnError, ToolError
+from kiln.feedback import ice40
+from kiln.feedback.targets import Target
 from kiln.feedback.tool_runs import run_sta, run_yosys
 from kiln.files import write_atomically
 from kiln.ir.kernel import Op, Value
@@ -216,6 +218,15 @@ def check_job(opcode: str, width: int) -> None:
         raise KilnError(f"op '{opcode}': width must be an integer >= 1, got {width!r}")
 
 
+def _resolve(target: Target | Path) -> Target:
+    """A target whose Liberty file (generic when none) exists, by absolute path."""
+    if not isinstance(target, Target):
+        target = Target("liberty", Path(target))
+    if target.is_fpga:
+        return target
+    return Target("liberty", _check_liberty(target.liberty or GENERIC_LIBERTY))
+
+
 def _check_liberty(liberty: Path) -> Path:
     liberty = Path(liberty).absolute()
     if not liberty.is_file():
@@ -227,9 +238,12 @@ def _check_liberty(liberty: Path) -> Path:
     return liberty
 
 
-def _path_ps(verilog: str, liberty: Path, workdir: Path, top: str = "dut") -> float | None:
+def _path_ps(verilog: str, target: Target, workdir: Path, top: str = "dut") -> float | None:
     """The worst register-to-register path in ps (clock-to-Q + logic + setup), or None
     when synthesis left no such path (the op's output is a constant)."""
+    if target.is_fpga:
+        return ice40.register_path_ps(verilog, top, workdir)
+    liberty = target.liberty
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "dut.v").write_text(verilog)
     fields = {"src": "dut.v", "top": top, "lib": str(liberty), "net": "netlist.v"}
@@ -273,22 +287,22 @@ def _job_dir(workdir: Path, job: Job) -> Path:
     return Path(workdir) / job.label
 
 
-def _measure_path(job: Job, liberty: Path, workdir: Path) -> tuple[Job, float | None, float]:
+def _measure_path(job: Job, target: Target, workdir: Path) -> tuple[Job, float | None, float]:
     """(job, register-to-register path in ps or None, seconds)."""
     start = time.monotonic()
     if job.opcode == "reg":
         verilog = op_module(None, job.width)
     else:
         verilog = op_module(build_op(job.opcode, job.width, job.signed))
-    path = _path_ps(verilog, liberty, _job_dir(workdir, job))
+    path = _path_ps(verilog, target, _job_dir(workdir, job))
     return job, path, time.monotonic() - start
 
 
-def _pool_job(job: Job, liberty: Path, workdir: Path) -> tuple:
+def _pool_job(job: Job, target: Target, workdir: Path) -> tuple:
     """`_measure_path` for a worker process: a KilnError comes back as data, since
     ToolError's keyword-only arguments do not survive pickling."""
     try:
-        return ("ok", *_measure_path(job, liberty, workdir))
+        return ("ok", *_measure_path(job, target, workdir))
     except ToolError as err:
         return ("tool", err.tool, err.message, err.command, err.log, err.hint)
     except KilnError as err:
@@ -304,9 +318,10 @@ def _unpack(outcome: tuple) -> tuple[Job, float | None, float]:
     return outcome[1:]
 
 
-def measure_register_overhead(liberty: Path, workdir: Path) -> float:
-    """Clock-to-Q plus setup in ps, from one flop feeding another directly."""
-    _, path, _ = _measure_path(Job("reg", 1, False), _check_liberty(liberty), Path(workdir))
+def measure_register_overhead(target: Target | Path, workdir: Path) -> float:
+    """Clock-to-Q plus setup in ps (plus one route on an FPGA), from one flop feeding
+    another directly. `target`: a Target or a Liberty file."""
+    _, path, _ = _measure_path(Job("reg", 1, False), _resolve(target), Path(workdir))
     if path is None:
         raise ToolError(
             "the flop-to-flop test module has no register-to-register path",
@@ -322,19 +337,27 @@ def _op_delay(path: float | None, overhead: float) -> float:
     return 0.0 if path is None else round(max(0.0, path - overhead), 1)
 
 
-def measure_op(opcode: str, width: int, signed: bool, liberty: Path, workdir: Path) -> float:
-    """One fresh measurement of `opcode` at `width` bits: its own delay in ps (overhead removed)."""
+def measure_op(
+    opcode: str, width: int, signed: bool, target: Target | Path, workdir: Path
+) -> float:
+    """One fresh measurement of `opcode` at `width` bits: its own delay in ps (overhead
+    removed). `target`: a Target or a Liberty file."""
     check_job(opcode, width)
-    liberty = _check_liberty(liberty)
-    overhead = measure_register_overhead(liberty, workdir)
-    _, path, _ = _measure_path(Job(opcode, width, signed), liberty, Path(workdir))
+    target = _resolve(target)
+    overhead = measure_register_overhead(target, workdir)
+    _, path, _ = _measure_path(Job(opcode, width, signed), target, Path(workdir))
     return _op_delay(path, overhead)
 
 
 # ---- the whole run -------------------------------------------------------------------------
 
 
-def plan(opcodes: Iterable[str] | None, widths: Iterable[int] | None) -> list[Job]:
+def plan(
+    opcodes: Iterable[str] | None,
+    widths: Iterable[int] | None,
+    default_widths: tuple[int, ...] = DEFAULT_WIDTHS,
+    divider_widths: tuple[int, ...] = DIVIDER_WIDTHS,
+) -> list[Job]:
     """Every job to run: each op at each width, both signednesses where the op's logic
     depends on it; widest first, so the pool is not left waiting on one long job."""
     opcodes = list(CHARACTERIZED_OPS if opcodes is None else opcodes)
@@ -343,7 +366,7 @@ def plan(opcodes: Iterable[str] | None, widths: Iterable[int] | None) -> list[Jo
         raise KilnError("nothing to characterize: the op or width list is empty")
     jobs = []
     for opcode in opcodes:
-        default = DIVIDER_WIDTHS if opcode in DIVIDERS else DEFAULT_WIDTHS
+        default = divider_widths if opcode in DIVIDERS else default_widths
         op_widths = asked if asked is not None else list(default)
         for w in op_widths:
             check_job(opcode, w)
@@ -367,8 +390,9 @@ def fit(points: list[tuple[int, float]]) -> dict[str, float]:
     return {"a": a, "b": b, "c": c, "max_rel_error": round(float(rel.max()), 4)}
 
 
-def _tool_versions() -> dict[str, str]:
-    return {name: find_tool(name).version for name in ("yosys", "sta")}
+def _tool_versions(target: Target) -> dict[str, str]:
+    names = ("yosys", "nextpnr-ice40") if target.is_fpga else ("yosys", "sta")
+    return {name: find_tool(name).version for name in names}
 
 
 def _library_name(liberty: Path) -> str:
@@ -378,7 +402,7 @@ def _library_name(liberty: Path) -> str:
     return found.group(1) if found else liberty.stem
 
 
-def _assemble(liberty: Path, overhead: float, results: dict[Job, float]) -> dict:
+def _assemble(target: Target, overhead: float, results: dict[Job, float]) -> dict:
     ops: dict[str, dict] = {}
     for job in sorted(results, key=lambda j: (j.opcode, j.signed, j.width)):
         variant = ("signed" if job.signed else "unsigned") if job.opcode in SIGNED_OPS else "any"
@@ -387,17 +411,35 @@ def _assemble(liberty: Path, overhead: float, results: dict[Job, float]) -> dict
     for variants in ops.values():
         for entry in variants.values():
             entry["fit"] = {"model": FIT_MODEL, **fit(entry["points"])}
+    module = "inputs flopped -> one op (kiln backend lowering) -> output flopped"
+    if target.is_fpga:
+        source = {"library": ice40.DEVICE_NAME}
+        flow = {
+            "module": module + "; in kiln's iCE40 harness (kiln.feedback.ice40)",
+            "yosys": ice40.YOSYS_SCRIPT[1].format(top="TOP"),
+            "nextpnr": f"{' '.join(ice40.DEVICE)} --seed {ice40.SEED} "
+            f"--freq {ice40.MEASURE_FREQ_MHZ:g}; worst clk-to-clk path (routing included), "
+            "minus register_overhead_ps",
+        }
+    else:
+        liberty = target.liberty
+        source = {
+            "library": _library_name(liberty),
+            "liberty_sha256": hashlib.sha256(liberty.read_bytes()).hexdigest(),
+        }
+        flow = {
+            "module": module,
+            "yosys": "; ".join(YOSYS_SCRIPT[1:4]).format(top="TOP", lib="LIB").replace('"', ""),
+            "sta": "worst register-to-register path, minus register_overhead_ps",
+        }
     return {
         "format": DATA_FORMAT,
         "version": DATA_VERSION,
-        "library": _library_name(liberty),
-        "liberty_sha256": hashlib.sha256(liberty.read_bytes()).hexdigest(),
-        "tools": _tool_versions(),
+        **source,
+        "tools": _tool_versions(target),
         "units": "ps",
         "flow": {
-            "module": "inputs flopped -> one op (kiln backend lowering) -> output flopped",
-            "yosys": "; ".join(YOSYS_SCRIPT[1:4]).format(top="TOP", lib="LIB").replace('"', ""),
-            "sta": "worst register-to-register path, minus register_overhead_ps",
+            **flow,
             "widths": "operands and result share the width; compares give u1; shift "
             "amounts have bit_length(w) bits",
         },
@@ -414,22 +456,27 @@ def characterize(
     jobs: int = 2,
     workdir: Path | None = None,
     progress: Callable[[Progress], None] | None = None,
+    target: Target | None = None,
 ) -> dict:
     """Measure every op (default: all of CHARACTERIZED_OPS at every width to 64, dividers at
     DIVIDER_WIDTHS) on `liberty` (default: kiln's generic.lib) and return the `kiln-delays`
-    data; write it to `out` too.
+    data; write it to `out` too. With `target` Target("ice40"), measure on the iCE40 through
+    Yosys and nextpnr instead (at ice40.OP_WIDTHS).
 
     Jobs run on a process pool of `jobs` workers; `workdir` keeps each job's Verilog,
     scripts and tool logs (a temporary folder, removed afterwards, when None).
     """
-    liberty = _check_liberty(liberty or GENERIC_LIBERTY)
-    job_list = plan(opcodes, widths)
+    target = _resolve(target or Target("liberty", liberty))
+    if target.is_fpga:
+        job_list = plan(opcodes, widths, ice40.OP_WIDTHS, ice40.DIVIDER_WIDTHS)
+    else:
+        job_list = plan(opcodes, widths)
     if jobs < 1:
         raise KilnError(f"jobs must be at least 1, got {jobs}")
     keep = workdir is not None
     root = Path(workdir).absolute() if keep else Path(tempfile.mkdtemp(prefix="kiln-char-"))
     try:
-        overhead = measure_register_overhead(liberty, root)
+        overhead = measure_register_overhead(target, root)
         results: dict[Job, float] = {}
 
         def record(job: Job, path: float | None, seconds: float) -> None:
@@ -439,13 +486,13 @@ def characterize(
 
         if jobs == 1:
             for job in job_list:
-                record(*_measure_path(job, liberty, root))
+                record(*_measure_path(job, target, root))
         else:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(_pool_job, job, liberty, root) for job in job_list]
+                futures = [pool.submit(_pool_job, job, target, root) for job in job_list]
                 for future in as_completed(futures):
                     record(*_unpack(future.result()))
-        data = _assemble(liberty, overhead, results)
+        data = _assemble(target, overhead, results)
     finally:
         if not keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -23,21 +23,23 @@ import copy
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiln.backend.subgraph_rtl import subgraph_module
 from kiln.errors import KilnError, ScheduleError
-from kiln.feedback.subgraph_timing import GENERIC_LIBERTY, Timing, time_subgraph
+from kiln.feedback.subgraph_timing import Timing, time_subgraph
 from kiln.feedback.subgraphs import EXPANSIONS, SELECTIONS, Candidate, extract
+from kiln.feedback.targets import GENERIC, Target
 from kiln.ir.kernel import Kernel, walk_ops
+from kiln.parallel import check_executor, run_all
 from kiln.scheduler.delay_model import DelayModel
 from kiln.scheduler.kernel_schedule import KernelSchedule, schedule_kernel
 from kiln.scheduler.path_delays import MeasuredSubgraph, chain_order
 from kiln.scheduler.regions import Options
 
 Progress = Callable[[str], None]
+BAR_WIDTH = 30  # characters for the baseline's register bits in the text report
 
 
 @dataclass
@@ -46,8 +48,10 @@ class IsdcOptions:
     subgraphs: int = 4  # timed per iteration
     selection: str = "all"  # delay | fanout | dual | all
     expansion: str = "cone"  # path | cone | window
-    liberty: Path | None = None  # None: kiln's generic library
+    target: Target = GENERIC
     workers: int = 2
+    executor: str = "process"  # or "ray" (`kiln.parallel`)
+    address: str | None = None  # a Ray cluster; None: a local Ray of `workers` CPUs
     cache_dir: Path | None = None
     signoff: bool = True
     signoff_retries: int = 2
@@ -64,6 +68,7 @@ class IsdcOptions:
                 f"unknown ISDC expansion '{self.expansion}'",
                 hint=f"use one of: {', '.join(EXPANSIONS)}",
             )
+        check_executor(self.executor)
         if self.iterations < 0 or self.subgraphs < 1 or self.workers < 1:
             raise KilnError("ISDC needs iterations >= 0, subgraphs >= 1 and workers >= 1")
 
@@ -103,6 +108,7 @@ class SignOff:
     flip_flops: int  # after mapping
     log: str
     attempts: int = 1
+    fmax_mhz: float | None = None
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -117,6 +123,7 @@ class IsdcResult:
     signoff: SignOff | None = None
     baseline_signoff: SignOff | None = None
     seconds: float = 0.0
+    target: str = "generic"
 
     @property
     def synth_calls(self) -> int:
@@ -135,6 +142,7 @@ class IsdcResult:
             "version": 1,
             "kernel": self.schedule.kernel,
             "clock_period_ps": self.schedule.clock_period_ps,
+            "target": self.target,
             "sdc_register_bits": self.baseline.register_bits,
             "isdc_register_bits": self.schedule.register_bits,
             "stages": [r.solution.stages for r in self.schedule.regions],
@@ -146,6 +154,29 @@ class IsdcResult:
             "seconds": round(self.seconds, 3),
         }
 
+    def plot_svg(self) -> str:
+        """Register bits per iteration as a small SVG bar chart, for the compile report."""
+        bits = [it.register_bits for it in self.iterations]
+        top = max(bits) or 1
+        w, h, pad, step = 360, 160, 30, 300 / max(1, len(bits))
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 40}" '
+            'font-family="sans-serif" font-size="10">',
+            f'<text x="{pad}" y="14">ISDC {self.schedule.kernel}: register bits per '
+            f"iteration ({self.schedule.clock_period_ps:g} ps)</text>",
+        ]
+        for i, b in enumerate(bits):
+            bh = (h - 40) * b / top
+            x, y = pad + i * step, h - bh
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{bh:.1f}" '
+                f'fill="{"#999" if i == 0 else "#3a7"}"/>'
+            )
+            parts.append(f'<text x="{x:.1f}" y="{y - 3:.1f}">{b}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{h + 14}">{"SDC" if i == 0 else i}</text>')
+        parts.append("</svg>")
+        return "\n".join(parts) + "\n"
+
     def format(self) -> str:
         base, best = self.baseline.register_bits, self.schedule.register_bits
         cut = 100.0 * (base - best) / base if base else 0.0
@@ -155,16 +186,18 @@ class IsdcResult:
             f"  {'iter':>4}  {'bits':>7}  {'timed':>5}  {'synth':>5}  {'cached':>6}  {'s':>6}",
         ]
         for it in self.iterations:
+            bar = "#" * round(BAR_WIDTH * it.register_bits / base) if base else ""
             lines.append(
                 f"  {it.index:>4}  {it.register_bits:>7}  {it.timed:>5}  {it.synth_calls:>5}  "
-                f"{it.cache_hits:>6}  {it.seconds:>6.1f}"
+                f"{it.cache_hits:>6}  {it.seconds:>6.1f}  {bar}"
             )
         for name, s in (("plain SDC", self.baseline_signoff), ("ISDC", self.signoff)):
             if s is None:
                 continue
             verdict = "meets timing" if s.passed else "FAILS timing"
+            fmax = f", Fmax {s.fmax_mhz:g} MHz" if s.fmax_mhz else ""
             lines.append(
-                f"  sign-off {name}: {verdict}, slack {s.slack_ps} ps, "
+                f"  sign-off {name} ({self.target}): {verdict}, slack {s.slack_ps} ps{fmax}, "
                 f"{s.register_bits} register bits (Yosys), {s.flip_flops} flip-flops"
             )
         return "\n".join(lines)
@@ -184,34 +217,29 @@ class _Job:
     outputs: tuple[str, ...]
 
 
-def _jobs(kernel: Kernel, ks: KernelSchedule, picks: list[Candidate]) -> list[_Job]:
+def _jobs(kernel: Kernel, ks: KernelSchedule, picks: list[Candidate], target: Target) -> list[_Job]:
     constants = _constants(kernel)
     out = []
     for c in picks:
         rs = ks.regions[c.region]
         order = chain_order(rs.region.problem)
-        rtl = subgraph_module(rs.region.ir_ops, order, c.nodes, constants)
+        rtl = subgraph_module(
+            rs.region.ir_ops, order, c.nodes, constants, clock_per_register=target.is_fpga
+        )
         out.append(_Job(c.region, c.nodes, rtl.verilog, rtl.top, rtl.inputs, rtl.outputs))
     return out
 
 
-def _time(args) -> Timing:
-    return time_subgraph(*args)
-
-
 def _measure(jobs: list[_Job], delays: DelayModel, opts: IsdcOptions, it: Iteration) -> None:
-    """Time every job (in parallel, the cache first) and add each to `delays`."""
-    lib = Path(opts.liberty or GENERIC_LIBERTY)
+    """Time every job (in parallel) and add each to `delays`."""
     args = [
-        (j.verilog, j.top, len(j.inputs), len(j.outputs), delays.register_overhead_ps, lib,
-         opts.cache_dir)
+        (j.verilog, j.top, len(j.inputs), len(j.outputs), delays.register_overhead_ps,
+         opts.target, opts.cache_dir)
         for j in jobs
     ]  # fmt: skip
-    if opts.workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(opts.workers, len(jobs))) as pool:
-            timings = list(pool.map(_time, args))
-    else:
-        timings = [_time(a) for a in args]
+    timings: list[Timing] = [None] * len(jobs)  # type: ignore[list-item]
+    for i, t in run_all(time_subgraph, args, opts.workers, opts.executor, opts.address):
+        timings[i] = t
     for job, t in zip(jobs, timings, strict=True):
         it.timed += 1
         if t.cached:
@@ -246,7 +274,7 @@ def isdc_schedule(
     isdc.check()
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
-    base_delays = delays or DelayModel()
+    base_delays = delays or isdc.target.delay_model()
     baseline = schedule_kernel(kernel, clock_period_ps, base_delays, copy.deepcopy(options))
     stages = [r.solution.stages for r in baseline.regions]
     model = DelayModel(base_delays.path, base_delays.overrides)
@@ -268,7 +296,7 @@ def isdc_schedule(
             say(f"iteration {index}: nothing new to time; stopping")
             break
         it = Iteration(index, 0, [], picks=[c.why for c in picks])
-        _measure(_jobs(kernel, current, picks), model, isdc, it)
+        _measure(_jobs(kernel, current, picks, isdc.target), model, isdc, it)
         try:
             current = reschedule()
         except ScheduleError as err:  # measured slower than modelled: the stages no longer fit
@@ -290,7 +318,7 @@ def isdc_schedule(
             f"iteration {index}: timed {it.timed} subgraph(s) ({it.cache_hits} cached), "
             f"{it.register_bits} register bits"
         )
-    result = IsdcResult(baseline, current, iterations, model)
+    result = IsdcResult(baseline, current, iterations, model, target=isdc.target.name)
     if isdc.signoff:
         result.baseline_signoff = signoff(kernel, baseline, isdc, "sdc")
         result.signoff = signoff(kernel, current, isdc, "isdc")
@@ -300,7 +328,7 @@ def isdc_schedule(
             say(f"sign-off failed (slack {result.signoff.slack_ps} ps): timing every stage whole")
             it = Iteration(len(iterations), 0, [], picks=["sign-off: every stage"])
             picks = extract(current, "delay", "window", 1 << 30, set())
-            _measure(_jobs(kernel, current, picks), model, isdc, it)
+            _measure(_jobs(kernel, current, picks, isdc.target), model, isdc, it)
             current = reschedule()
             it.register_bits = current.register_bits
             it.region_bits = [r.solution.register_bits for r in current.regions]
@@ -323,8 +351,28 @@ def signoff(kernel: Kernel, ks: KernelSchedule, isdc: IsdcOptions, tag: str) -> 
     work.mkdir(parents=True, exist_ok=True)
     src = work / f"{rtl.name}.v"
     src.write_text(rtl.verilog)
-    rep = synthesize(src, rtl.name, work, ks.clock_period_ps, isdc.liberty)
+    if isdc.target.is_fpga:
+        return _signoff_ice40(rtl.verilog, rtl.name, work, ks.clock_period_ps)
+    rep = synthesize(src, rtl.name, work, ks.clock_period_ps, isdc.target.liberty)
     passed = rep.slack_ps is None or rep.slack_ps >= 0
     return SignOff(
-        passed, rep.slack_ps, rep.critical_path_ps, rep.register_bits, rep.flip_flops, rep.log
-    )
+        passed, rep.slack_ps, rep.critical_path_ps, rep.register_bits, rep.flip_flops, rep.log,
+        fmax_mhz=rep.fmax_mhz,
+    )  # fmt: skip
+
+
+def _signoff_ice40(verilog: str, top: str, work: Path, period_ps: float) -> SignOff:
+    """Place and route for the clock; the critical path is the worst one that starts or ends
+    at a register of the design (its inputs come from, its outputs go to, the harness's
+    registers: the FPGA form of zero input and output delay)."""
+    from kiln.feedback import ice40
+    from kiln.feedback.synthesis import count_registers
+
+    rep = ice40.place_and_route(verilog, top, {"clk"}, work, 1e6 / period_ps)
+    paths = [ns for (a, b), ns in rep.paths.items() if "clk" in (a, b)]
+    critical = round(max(paths) * 1000.0, 1) if paths else None
+    slack = None if critical is None else round(period_ps - critical, 1)
+    bits, _ = count_registers(work / f"{top}.v", top, work / "count")
+    fmax = round(1e6 / critical, 1) if critical else None
+    return SignOff(slack is None or slack >= 0, slack, critical, bits, rep.flip_flops, rep.log,
+                   fmax_mhz=fmax)  # fmt: skip

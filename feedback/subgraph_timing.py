@@ -1,5 +1,6 @@
-"""The synthesis oracle: time a subgraph module with Yosys, ABC and OpenSTA, one delay per
-(input, output) pair, cached on disk.
+"""The synthesis oracle: time a subgraph module with Yosys, ABC and OpenSTA (or, for the
+iCE40 target, Yosys and nextpnr: `kiln.feedback.ice40`), one delay per (input, output)
+pair, cached on disk.
 
 The module (`kiln.backend.subgraph_rtl`) has flopped inputs and outputs. Yosys maps it to
 the cell library; its flip-flops are renamed after the registers they hold (`rin3_q[0]...`),
@@ -10,7 +11,7 @@ subgraph measures what the op's characterized delay says.
 
 Results are cached under `cache_dir` (default `$KILN_CACHE_DIR/isdc`, else
 `~/.cache/kiln/isdc`), keyed by a hash of the module text, the flow, the cell library's
-text and the Yosys and OpenSTA versions: a repeated subgraph costs no synthesis. A
+text (or the FPGA device) and the tool versions: a repeated subgraph costs no synthesis. A
 subgraph whose synthesis runs past its time limit is recorded as unmeasured, and cached
 as such: it is not tried again.
 """
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiln.errors import ToolError
+from kiln.feedback import ice40
+from kiln.feedback.targets import GENERIC, Target
 from kiln.feedback.tool_runs import run_sta, run_yosys
 from kiln.files import write_atomically
 from kiln.toolchain import find_tool
@@ -103,18 +106,21 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def cache_key(verilog: str, liberty: Path, overhead_ps: float) -> str:
-    """What a timing depends on: the module, the flow, the library, the tools."""
+def _flow(target: Target) -> tuple[str, ...]:
+    if target.is_fpga:
+        return (
+            "\n".join(ice40.YOSYS_SCRIPT),
+            f"{ice40.DEVICE_NAME} seed {ice40.SEED} at {ice40.MEASURE_FREQ_MHZ} MHz",
+            ice40.tool_versions(),
+        )
+    lib = Path(target.liberty or GENERIC_LIBERTY).absolute()
+    return "\n".join(YOSYS_SCRIPT), STA_SCRIPT, _file_digest(lib), _tool_versions()
+
+
+def cache_key(verilog: str, target: Target, overhead_ps: float) -> str:
+    """What a timing depends on: the module, the flow, the library or device, the tools."""
     h = hashlib.sha256()
-    for part in (
-        verilog,
-        f"flow {FLOW_VERSION}",
-        "\n".join(YOSYS_SCRIPT),
-        STA_SCRIPT,
-        _file_digest(Path(liberty).absolute()),
-        _tool_versions(),
-        f"overhead {overhead_ps!r}",
-    ):
+    for part in (verilog, f"flow {FLOW_VERSION}", *_flow(target), f"overhead {overhead_ps!r}"):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
@@ -126,15 +132,15 @@ def time_subgraph(
     n_inputs: int,
     n_outputs: int,
     overhead_ps: float,
-    liberty: Path | None = None,
+    target: Target = GENERIC,
     cache_dir: Path | None = None,
     workdir: Path | None = None,
 ) -> Timing:
-    """Time the module `top` in `verilog` (rin<i>/rout<j> registers), from the cache when
-    it was timed before. ToolError when Yosys or OpenSTA fails; the logs stay in
-    `workdir` (a temporary folder, removed after a success, when not given)."""
-    lib = Path(liberty or GENERIC_LIBERTY).absolute()
-    key = cache_key(verilog, lib, overhead_ps)
+    """Time the module `top` in `verilog` (rin<i>/rout<j> registers; one clock per register
+    for an FPGA target), from the cache when it was timed before. ToolError when a tool
+    fails; the logs stay in `workdir` (a temporary folder, removed after a success, when
+    not given)."""
+    key = cache_key(verilog, target, overhead_ps)
     cache = Path(cache_dir or default_cache_dir()) / key[:2] / f"{key}.json"
     if cache.is_file():
         try:
@@ -147,9 +153,13 @@ def time_subgraph(
     work = Path(workdir or tempfile.mkdtemp(prefix="kiln-subgraph-"))
     failed = ""
     try:
-        delays, cells = _run(verilog, top, n_inputs, n_outputs, overhead_ps, lib, work)
+        if target.is_fpga:
+            delays, cells = ice40.pair_delays(verilog, top, overhead_ps, work)
+        else:
+            lib = Path(target.liberty or GENERIC_LIBERTY).absolute()
+            delays, cells = _run(verilog, top, n_inputs, n_outputs, overhead_ps, lib, work)
     except ToolError as err:
-        if "timed out" not in err.message:
+        if "timed out" not in err.message and "clock pins" not in err.message:
             raise  # a broken flow or library: the error names its logs, kept in `work`
         delays, cells, failed = {}, 0, f"{err.tool} {err.message}"
     if workdir is None:

@@ -141,8 +141,8 @@ def _compile_c(args) -> int:
         liberty=args.liberty,
         isdc=_isdc_options(args) if args.isdc else None,
     )
-    if args.isdc and not args.liberty and opts.isdc.liberty:
-        opts.liberty = str(opts.isdc.liberty)  # sign off and report on the target's library
+    if args.isdc and not args.liberty and opts.isdc.target.liberty:
+        opts.liberty = str(opts.isdc.target.liberty)  # report on the target's library
     report = compile_c(args.file, args.top, args.output, opts)
     print(format_table(report))
     return 0
@@ -218,10 +218,16 @@ def _add_isdc_options(p) -> None:
         help="how a picked pair grows into a subgraph (default cone)",
     )  # fmt: skip
     p.add_argument(
-        "--target", default="generic", metavar="generic|liberty:FILE",
-        help="cell library for ISDC timing and sign-off (default: kiln's generic library)",
+        "--target", default="generic", metavar="generic|ice40|liberty:FILE",
+        help="what ISDC times subgraphs and signs off on: a cell library (default: kiln's "
+        "generic one) or the iCE40 HX8K FPGA (Yosys synth_ice40 + nextpnr-ice40)",
     )  # fmt: skip
     p.add_argument("--isdc-workers", type=_positive, default=2, help="parallel syntheses")
+    p.add_argument(
+        "--isdc-executor", choices=("process", "ray"), default="process",
+        help="where subgraphs are synthesized: a local process pool (default) or Ray",
+    )  # fmt: skip
+    p.add_argument("--isdc-address", help="Ray cluster address (with --isdc-executor ray)")
     p.add_argument("--isdc-workdir", metavar="DIR", help="keep the sign-off files here")
     p.add_argument("--no-signoff", action="store_true", help="ISDC without the final sign-off")
 
@@ -229,24 +235,17 @@ def _add_isdc_options(p) -> None:
 def _isdc_options(args):
     """IsdcOptions from the --isdc-* and --target flags."""
     from kiln.feedback.isdc import IsdcOptions
+    from kiln.feedback.targets import Target
 
-    target = args.target
-    liberty = None
-    if target.startswith("liberty:"):
-        liberty = Path(target.split(":", 1)[1])
-        if not liberty.is_file():
-            raise KilnError(f"--target {target}: no such Liberty file {liberty}")
-    elif target != "generic":
-        raise KilnError(
-            f"--target {target}: unknown target", hint="use generic or liberty:FILE.lib"
-        )
     return IsdcOptions(
         iterations=args.isdc_iterations,
         subgraphs=args.isdc_subgraphs,
         selection=args.isdc_strategy,
         expansion=args.isdc_expansion,
-        liberty=liberty,
+        target=Target.parse(args.target),
         workers=args.isdc_workers,
+        executor=args.isdc_executor,
+        address=args.isdc_address,
         signoff=not args.no_signoff,
         workdir=Path(args.isdc_workdir) if args.isdc_workdir else None,
     )
@@ -269,10 +268,11 @@ def cmd_schedule(args) -> int:
             param_ports=args.param_ports,
             local_ports=args.local_ports,
         )
-        delays = DelayModel.from_file(args.delays) if args.delays else DelayModel()
+        isdc = _isdc_options(args)
+        delays = DelayModel.from_file(args.delays) if args.delays else isdc.target.delay_model()
         say = lambda msg: print(f"isdc: {msg}", file=sys.stderr, flush=True)  # noqa: E731
         clock_ps = args.clock_ns * 1000.0
-        found = isdc_schedule(kernel, clock_ps, opts, _isdc_options(args), delays, say)
+        found = isdc_schedule(kernel, clock_ps, opts, isdc, delays, say)
         print(found.schedule.format())
         print()
         print(found.format())
@@ -301,8 +301,12 @@ def cmd_schedule(args) -> int:
 
 def cmd_characterize(args) -> int:
     from kiln.feedback.characterize import characterize, stderr_progress
+    from kiln.feedback.targets import Target
 
+    if args.target == "ice40" and args.liberty:
+        raise KilnError("--target ice40 and --liberty do not go together", hint="pick one")
     data = characterize(
+        target=Target.parse(args.target) if args.target == "ice40" else None,
         liberty=Path(args.liberty) if args.liberty else None,
         out=Path(args.out),
         opcodes=args.ops.split(",") if args.ops else None,
@@ -574,14 +578,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "characterize",
-        help="measure every op's delay on a cell library (Yosys + ABC + OpenSTA) for the scheduler",
+        help="measure every op's delay on a cell library (Yosys + ABC + OpenSTA) or the iCE40 "
+        "(Yosys + nextpnr) for the scheduler",
     )
     p.add_argument(
         "--liberty", metavar="FILE", help="Liberty cell library (default: kiln's generic 45 nm)"
     )
+    p.add_argument(
+        "--target", choices=("asic", "ice40"), default="asic",
+        help="asic: the Liberty library (default); ice40: the iCE40 HX8K through nextpnr",
+    )  # fmt: skip
     p.add_argument("--out", required=True, metavar="FILE", help="delay data file to write (JSON)")
     p.add_argument("--ops", metavar="OP,OP", help="only these opcodes (default: every timed op)")
-    p.add_argument("--widths", metavar="W,W", help="bit widths (default 1,2,4,8,16,24,32,48,64)")
+    p.add_argument(
+        "--widths", metavar="W,W",
+        help="bit widths (default: every width 1..64; dividers and the iCE40 fewer)",
+    )  # fmt: skip
     p.add_argument("--jobs", type=_positive, default=2, help="parallel synthesis jobs")
     p.add_argument("--workdir", metavar="DIR", help="keep each job's netlists and tool logs here")
     p.set_defaults(func=cmd_characterize)

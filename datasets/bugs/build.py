@@ -14,8 +14,7 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from kiln.datasets.bugs.plan import CLEAN_RATIO, TWO_BUG_RATIO, Bucket, buckets
 from kiln.datasets.bugs.splits import normalized_hash, split_kernels
 from kiln.errors import KilnError
 from kiln.files import write_atomically
+from kiln.parallel import check_executor, run_all
 
 GENERATOR_VERSION = "kiln-bugs-1"
 SAMPLES_FILE = "samples.jsonl"
@@ -51,43 +51,6 @@ class ResultCache:
 
     def put(self, job: Job, result: dict) -> None:
         write_atomically(self.folder / f"{_key(job)}.json", json.dumps(result, sort_keys=True))
-
-
-# --- executors -----------------------------------------------------------------------
-
-
-def run_local(jobs: list[Job], root: str, workers: int) -> Iterable[tuple[Job, dict]]:
-    if workers <= 1:
-        for job in jobs:
-            yield job, run_job(job, root)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_job, job, root): job for job in jobs}
-        for f in as_completed(futures):
-            yield futures[f], f.result()
-
-
-def run_ray(jobs: list[Job], root: str, workers: int, address: str | None):
-    try:
-        import ray
-    except ImportError as err:
-        raise KilnError("the ray executor needs Ray", hint="pip install ray") from err
-    started = not ray.is_initialized()
-    if started and address:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
-    elif started:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-    try:
-        remote = ray.remote(run_job)
-        refs = {remote.remote(job, root): job for job in jobs}
-        pending = list(refs)
-        while pending:
-            done, pending = ray.wait(pending, num_returns=1)
-            for ref in done:
-                yield refs[ref], ray.get(ref)
-    finally:
-        if started:  # a Ray instance we started for this round is ours to stop
-            ray.shutdown()
 
 
 # --- the build -------------------------------------------------------------------------
@@ -242,10 +205,10 @@ class Builder:
             todo = list(dict.fromkeys(todo))
             if not todo:
                 continue
-            run = run_ray if self.executor == "ray" else run_local
-            args = (self.address,) if self.executor == "ray" else ()
-            for job, result in run(todo, self.root, self.workers, *args):
-                self.cache.put(job, result)
+            args = [(job, self.root) for job in todo]
+            runs = run_all(run_job, args, self.workers, self.executor, self.address)
+            for i, result in runs:
+                self.cache.put(todo[i], result)
                 self.state.jobs_run += 1
                 if self.progress and self.state.jobs_run % 10 == 0:
                     self.progress(self.state)
@@ -299,8 +262,7 @@ def build(
     progress: Callable[[Progress], None] | None = _stderr_progress,
 ) -> dict:
     """Build (or resume) the dataset in `out`; returns the build statistics."""
-    if executor not in ("process", "ray"):
-        raise KilnError(f"unknown executor '{executor}'", hint="use process or ray")
+    check_executor(executor)
     if buggy < 1 or workers < 1:
         raise KilnError("samples and workers must be at least 1")
     return Builder(

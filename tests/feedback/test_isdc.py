@@ -5,6 +5,8 @@ Needs Yosys and OpenSTA (apt-get install -y yosys opensta)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kiln.backend.subgraph_rtl import subgraph_module
@@ -84,9 +86,10 @@ def test_the_objective_never_rises_and_a_second_run_is_the_same(mix8, tmp_path):
 
 
 def test_a_warm_cache_makes_no_synthesis_calls(mix8, tmp_path):
+    """The warm run fans out on Ray: the executor changes nothing but where jobs run."""
     cold = _run(mix8, tmp_path / "cache")
     assert cold.synth_calls > 0
-    warm = _run(mix8, tmp_path / "cache")
+    warm = _run(mix8, tmp_path / "cache", executor="ray")
     assert warm.synth_calls == 0
     assert warm.cache_hits == cold.synth_calls + cold.cache_hits
     # and the cache changes nothing but the time
@@ -134,3 +137,7 @@ def test_kiln_compile_isdc_co_simulates_bit_exact(tmp_path, monkeypatch):
     assert cosim["passed"] and cosim["calls"] == 40, cosim
     assert any(note.startswith("ISDC mix8") for note in report["notes"])
     assert report["latency"]["measured_min"] == report["latency"]["predicted"]
+    plot = (tmp_path / "out" / "isdc_bits.svg").read_text()  # register bits per iteration
+    assert plot.startswith("<svg") and plot.count("<rect") == len(
+        json.loads((tmp_path / "out" / "isdc.json").read_text())["iterations"]
+    )

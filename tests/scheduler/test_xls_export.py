@@ -110,6 +110,15 @@ def test_one_xls_node_per_region_node_plus_literal_arrays_and_the_return_tuple()
     assert exp.dropped == {"ordering without a value": 3}
 
 
+def test_arrays_as_params_make_the_loads_read_inputs():
+    """For synthesis of XLS's Verilog: a load must depend on an input, or it folds away."""
+    exp = export_region(region(), "k", arrays_as_params=True)
+    head = re.search(r"^top fn k\((.*)\) ->", exp.text, re.M).group(1)
+    assert "a0_x: bits[8][2][4]" in head
+    assert "literal(value=[[" not in exp.text
+    assert "array_index(a0_x, indices=[" in exp.text
+
+
 def test_the_mirror_problem_is_the_exported_graph():
     r = region()
     exp = export_region(r, "k")
