@@ -19,6 +19,7 @@ from kiln.backend.verilog_ast import (
     Const,
     Decl,
     Expr,
+    LintOff,
     Ref,
     Repeat,
     Slice,
@@ -150,9 +151,38 @@ def _addsub(sym: str):
 def _mul(lw: OpLowering, op: Op, args: list[str], hint: str) -> Expr:
     (ta, tb), rt = _types(op)
     n = signed_width(ta) + signed_width(tb)
-    a, b = extend(args[0], ta.width, n, ta.signed), extend(args[1], tb.width, n, tb.signed)
-    x = lw.wire(f"{hint}_x", n, Binary("*", a, b))
+    if rt.overflow is Overflow.WRAP and rt.frac == ta.frac + tb.frac and rt.width < n:
+        n = rt.width  # only the low bits are kept: they depend on the operands' low bits
+    x = lw.namer.fresh(f"{hint}_x")
+    lw.decls.append(Decl("wire", x, n))
+    if not ta.signed and not tb.signed:
+        lw.assigns.append(Assign(x, Binary("*", _factor(args[0], ta, n), _factor(args[1], tb, n))))
+    else:
+        # Operands stay as narrow as they are, marked signed, and the n-bit context extends
+        # them: Yosys then builds a signed multiplier of the operands' widths. Extension
+        # bits written out (`{16{a[15]}}`) make it a full n x n one that ABC takes minutes
+        # over. Verilator flags the implicit extension, which is the point here.
+        rhs = Binary("*", _signed_factor(args[0], ta, n), _signed_factor(args[1], tb, n))
+        lw.assigns.append(LintOff("WIDTHEXPAND", _IMPLICIT_EXTENSION, (Assign(x, rhs),)))
     return lw.quantize(x, n, ta.frac + tb.frac, rt, hint)
+
+
+_IMPLICIT_EXTENSION = "signed factors extended by the product's width, on purpose"
+
+
+def _factor(name: str, t: ScalarType, n: int) -> Expr:
+    """An unsigned factor of an n-bit product: its low n bits."""
+    return Slice(name, n - 1, 0) if t.width > n else Ref(name)
+
+
+def _signed_factor(name: str, t: ScalarType, n: int) -> Expr:
+    """A factor of a signed n-bit product: its low n bits, or the whole operand as a
+    signed value (an unsigned one with a zero on top)."""
+    if t.width >= n:
+        return Call("$signed", _factor(name, t, n))
+    if t.signed:
+        return Call("$signed", Ref(name))
+    return Call("$signed", Concat((Const(1, 0), Ref(name))))
 
 
 def _neg(lw: OpLowering, op: Op, args: list[str], hint: str) -> Expr:

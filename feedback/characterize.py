@@ -47,7 +47,7 @@ from kiln.files import write_atomically
 from kiln.ir.kernel import Op, Value
 from kiln.ir.ops import OPS
 from kiln.ir.types import BOOL, IntType
-from kiln.scheduler.delay_model import DATA_FORMAT, DATA_VERSION, SIGNED_OPS
+from kiln.scheduler.delay_model import DATA_FORMAT, DATA_VERSION, SIGNED_OPS, WIDENING
 from kiln.toolchain import find_tool
 
 GENERIC_LIBERTY = Path(__file__).resolve().parent / "liberty" / "generic.lib"
@@ -99,15 +99,18 @@ STA_SCRIPT = (
 
 @dataclass(frozen=True)
 class Job:
-    """One measurement: an op at a width and signedness ("reg" is the bare register pair)."""
+    """One measurement: an op at a width and signedness ("reg" is the bare register pair);
+    `widening`: a mul with a result twice the operands' width."""
 
     opcode: str
     width: int
     signed: bool
+    widening: bool = False
 
     @property
     def label(self) -> str:
-        return f"{self.opcode}{'_s' if self.signed else '_u'}{self.width}"
+        kind = f"{self.opcode}w" if self.widening else self.opcode
+        return f"{kind}{'_s' if self.signed else '_u'}{self.width}"
 
 
 @dataclass(frozen=True)
@@ -138,13 +141,16 @@ def _shift_amount_width(width: int) -> int:
     return max(1, width.bit_length())
 
 
-def build_op(opcode: str, width: int, signed: bool) -> Op:
+def build_op(opcode: str, width: int, signed: bool, widening: bool = False) -> Op:
     """The IR op measured for (opcode, width, signed): operands of `width` bits, and a
-    result of the same width (the C-like case: `int * int -> int`), or u1 for compares."""
+    result of the same width (the C-like case: `int * int -> int`), or u1 for compares;
+    a widening mul has a result of twice the width (`int16 * int16 -> int32`)."""
     check_job(opcode, width)
     t = IntType(width, signed)
     kind = OPS[opcode].kind
-    if kind == "compare":
+    if widening:
+        operands, result = [t, t], IntType(2 * width, signed)
+    elif kind == "compare":
         operands, result = [t, t], BOOL
     elif kind == "shift":
         operands, result = [t, IntType(_shift_amount_width(width), False)], t
@@ -293,7 +299,7 @@ def _measure_path(job: Job, target: Target, workdir: Path) -> tuple[Job, float |
     if job.opcode == "reg":
         verilog = op_module(None, job.width)
     else:
-        verilog = op_module(build_op(job.opcode, job.width, job.signed))
+        verilog = op_module(build_op(job.opcode, job.width, job.signed, job.widening))
     path = _path_ps(verilog, target, _job_dir(workdir, job))
     return job, path, time.monotonic() - start
 
@@ -372,6 +378,8 @@ def plan(
             check_job(opcode, w)
         for signed in (False, True) if opcode in SIGNED_OPS else (False,):
             jobs += [Job(opcode, w, signed) for w in op_widths]
+        if opcode == "mul":  # signed, the C case (unsigned measures within 1%)
+            jobs += [Job(opcode, w, True, widening=True) for w in op_widths if 2 * w <= 64]
     return sorted(jobs, key=lambda j: (-j.width, j.opcode, j.signed))
 
 
@@ -406,6 +414,7 @@ def _assemble(target: Target, overhead: float, results: dict[Job, float]) -> dic
     ops: dict[str, dict] = {}
     for job in sorted(results, key=lambda j: (j.opcode, j.signed, j.width)):
         variant = ("signed" if job.signed else "unsigned") if job.opcode in SIGNED_OPS else "any"
+        variant = WIDENING if job.widening else variant
         entry = ops.setdefault(job.opcode, {}).setdefault(variant, {"points": []})
         entry["points"].append([job.width, results[job]])
     for variants in ops.values():

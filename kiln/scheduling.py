@@ -19,7 +19,9 @@ from kiln.sources import pick_kernel, read_ir
 # Unrolling first (pipelined loops unroll their inner loops), then forwarding the variables
 # the copies write and read, folding the unrolled index arithmetic into constants (the
 # dependence test and the bank choice read them), and sharing the arithmetic they repeat.
-SCHEDULE_PASSES = ("const-fold", "unroll", "forward", "const-fold", "cse", "dead-vars", "dce")
+SCHEDULE_PASSES = (
+    "const-fold", "unroll", "forward", "const-fold", "narrow-mul", "cse", "dead-vars", "dce",
+)  # fmt: skip
 
 
 def load_kernel(path: str | Path, top: str | None, include_dirs=(), defines=()) -> Kernel:

@@ -33,6 +33,9 @@ DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "generic_delays.json"
 # Ops whose logic depends on the operands' signedness; the others have one "any" variant.
 # (mul is not among them: the low w bits of a product do not depend on signedness.)
 SIGNED_OPS = frozenset({"div", "rem", "lt", "le", "gt", "ge", "shr"})
+# mul's variant measured with w-bit operands and a 2w-bit result (`int16 * int16 -> int32`),
+# keyed by w: a widening product is a smaller circuit than a w x w one of the result's width.
+WIDENING = "widening"
 # Op kinds with no logic of their own.
 FREE_KINDS = frozenset({"bits", "const", "var", "memory"})
 
@@ -82,7 +85,8 @@ def parse_data(data: object, path: Path | str) -> dict:
         if not isinstance(variants, dict) or not variants:
             raise _bad(path, f"op '{opcode}': expected variants any/signed/unsigned")
         for variant, entry in variants.items():
-            if variant not in ("any", "signed", "unsigned") or not isinstance(entry, dict):
+            allowed = ("any", "signed", "unsigned", *((WIDENING,) if opcode == "mul" else ()))
+            if variant not in allowed or not isinstance(entry, dict):
                 raise _bad(path, f"op '{opcode}': bad variant {variant!r}")
             where = f"op '{opcode}' ({variant})"
             table.setdefault(opcode, {})[variant] = _check_points(path, where, entry.get("points"))
@@ -191,7 +195,13 @@ class DelayModel:
                 return 0.0  # int -> int: extension or truncation, wiring only
             return self.op_delay_ps("add", op_width(op), any(t.signed for t in types))
         signed = any(getattr(v.type, "signed", False) for v in op.operands)
-        return self.op_delay_ps(op.opcode, op_width(op), signed)
+        width = op_width(op)
+        if op.opcode == "mul" and WIDENING in self._ops.get("mul", {}):
+            narrow = max(v.type.width for v in op.operands)
+            if narrow < width:  # both shapes hold this op's logic: the smaller bound is closer
+                wide = interpolate(self._ops["mul"][WIDENING], narrow)
+                return min(wide, self.op_delay_ps("mul", width, signed))
+        return self.op_delay_ps(op.opcode, width, signed)
 
     def override(self, key: str, delay_ps: float) -> None:
         self.overrides[key] = delay_ps

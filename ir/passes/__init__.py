@@ -7,6 +7,7 @@ from kiln.ir.passes.cse import eliminate_common_subexpressions
 from kiln.ir.passes.dce import eliminate_dead_code
 from kiln.ir.passes.dead_vars import eliminate_dead_variables
 from kiln.ir.passes.forward import forward_stores
+from kiln.ir.passes.narrow_mul import narrow_multiplies
 from kiln.ir.passes.unroll import unroll_loops
 
 PASSES: dict[str, Pass] = {
@@ -28,6 +29,11 @@ PASSES: dict[str, Pass] = {
             "forward",
             "a read of a variable takes the value last written in view; overwritten writes go",
             forward_stores,
+        ),
+        Pass(
+            "narrow-mul",
+            "a wrapping mul of widened integers multiplies the narrow values",
+            narrow_multiplies,
         ),
         Pass(
             "unroll",

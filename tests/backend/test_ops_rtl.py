@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import pytest
@@ -52,3 +53,45 @@ def test_random_ops_bit_exact(seed, clock_ps, tmp_path):
         result = design.simulate(simulator, vectors=150, seed=seed)
         for name, r in result.report.items():
             assert r["checked"] == 150 and r["mismatch_count"] == 0, (name, print_ir(kernel))
+
+
+# Products whose result keeps fewer bits than the exact product: each is lowered as a
+# multiplier of the result's width (operands cut or extended to it), which must give the
+# same low bits as the exact product; a narrower exact product and a saturating one keep
+# the exact form.
+PRODUCTS = """kernel @products(in %a: i16, in %b: u16, in %c: i32, in %d: i32, in %e: u5,
+                   in %f: fixed<12,4>, in %g: fixed<12,4>,
+                   out @p0: i32, out @p1: i32, out @p2: u8, out @p3: i16, out @p4: u16,
+                   out @p5: fixed<20,8>, out @p6: fixed<8,4,sat>) {
+  %wa = sext %a : i32
+  %m0 = mul %wa, %c : i32
+  write @p0, %m0
+  %m1 = mul %a, %b : i32
+  write @p1, %m1
+  %m2 = mul %c, %d : u8
+  write @p2, %m2
+  %m3 = mul %a, %e : i16
+  write @p3, %m3
+  %m4 = mul %e, %e : u16
+  write @p4, %m4
+  %m5 = mul %f, %g : fixed<20,8>
+  write @p5, %m5
+  %m6 = mul %f, %g : fixed<8,4,sat>
+  write @p6, %m6
+}
+"""
+
+
+@pytest.mark.icarus
+def test_integer_products_use_multipliers_of_the_result_width(tmp_path):
+    from kiln.ir import parse_kernel
+
+    design = compile_kernel(parse_kernel(PRODUCTS), tmp_path, passes=())
+    text = design.files["verilog"].read_text()
+    widths = sorted(int(w) for w in re.findall(r"wire \[(\d+):0\] \w*m\d_x;", text))
+    # m0, m1, m2, m3, m5 at their result's width (32, 32, 8, 16, 20 bits); m4 (u5 x u5:
+    # 12 bits exact, narrower than u16) and the saturating m6 (24 bits) at the exact width
+    assert widths == [7, 11, 15, 19, 23, 31, 31], widths
+    result = design.simulate("icarus", vectors=400, seed=7)
+    for name, r in result.report.items():
+        assert r["checked"] == 400 and r["mismatch_count"] == 0, name
