@@ -6,7 +6,7 @@
 
 Kernels: the datapath kernels in benchmarks/isdc_kernels (manifest.json there), written
 for kiln after the kinds XLS and the ISDC paper evaluate. For each kernel, two clock
-periods: given with --clocks, or the two longest of 1.5 to 4 ns (8 to 30 ns on the iCE40)
+periods: given with --clocks, or the two longest of 1 to 4 ns (8 to 30 ns on the iCE40)
 at which plain SDC still needs at least 3 stages in the kernel's largest region.
 
 Per point: M1, register bits of the schedule (registers of one signal counted once, as the
@@ -42,7 +42,7 @@ from kiln.scheduling import load_kernel
 
 HERE = Path(__file__).resolve().parent
 KERNELS = HERE / "isdc_kernels"
-CANDIDATE_CLOCKS = (1500.0, 2000.0, 2500.0, 3000.0, 4000.0)
+CANDIDATE_CLOCKS = (1000.0, 1250.0, 1500.0, 2000.0, 2500.0, 3000.0, 4000.0)
 ICE40_CLOCKS = (8000.0, 10000.0, 12500.0, 15000.0, 20000.0, 25000.0, 30000.0)
 
 

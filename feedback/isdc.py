@@ -7,7 +7,10 @@ pipelines early and spends registers. Here each iteration picks subgraphs of the
 schedule (`subgraphs.extract`), times them (`subgraph_timing`), and adds them to the delay
 model, which then replaces summed delays on every path through them, lower or higher
 (`kiln.scheduler.path_delays`). Each region keeps the stage count (and II) plain SDC gave
-it, so fewer register bits is the whole gain. The loop stops after `iterations` rounds, or
+it, so fewer register bits is the whole gain. A newer subgraph replaces the older ones it
+overlaps, so one iteration's optimum can be worse than an earlier one's: the loop picks
+the next subgraphs from the latest schedule and keeps the best found, which sign-off then
+checks in the whole circuit. The loop stops after `iterations` rounds, or
 early when there is nothing new to time; not when a round leaves the schedule as it was
 (the next may still gain, and a rule that asked whether synthesis ran would let a warm
 cache change the result).
@@ -45,7 +48,7 @@ BAR_WIDTH = 30  # characters for the baseline's register bits in the text report
 @dataclass
 class IsdcOptions:
     iterations: int = 5
-    subgraphs: int = 4  # timed per iteration
+    subgraphs: int = 8  # timed per iteration
     selection: str = "all"  # delay | fanout | dual | all
     expansion: str = "cone"  # path | cone | window
     target: Target = GENERIC
@@ -76,19 +79,22 @@ class IsdcOptions:
 @dataclass
 class Iteration:
     index: int  # 0: plain SDC
-    register_bits: int  # the kernel's, registers of one signal shared
-    region_bits: list[int]  # each region's LP register bits (its objective)
+    register_bits: int  # the best schedule's so far, registers of one signal shared
+    region_bits: list[int]  # that schedule's LP register bits per region (its objective)
     timed: int = 0  # subgraphs timed this iteration
     synth_calls: int = 0
     cache_hits: int = 0
     unmeasured: int = 0  # synthesis ran past its time limit
     seconds: float = 0.0
     picks: list[str] = field(default_factory=list)
+    lp_bits: int | None = None  # this iteration's own optimum (a newer subgraph replaces the
+    # older ones it overlaps, so it can be worse than an earlier one)
 
     def to_json(self) -> dict:
         return {
             "iteration": self.index,
             "register_bits": self.register_bits,
+            "lp_bits": self.lp_bits,
             "region_bits": self.region_bits,
             "timed": self.timed,
             "synth_calls": self.synth_calls,
@@ -124,6 +130,7 @@ class IsdcResult:
     baseline_signoff: SignOff | None = None
     seconds: float = 0.0
     target: str = "generic"
+    margin_ps: float = 0.0  # taken off the clock after a failed sign-off
 
     @property
     def synth_calls(self) -> int:
@@ -141,7 +148,8 @@ class IsdcResult:
             "format": "kiln-isdc",
             "version": 1,
             "kernel": self.schedule.kernel,
-            "clock_period_ps": self.schedule.clock_period_ps,
+            "clock_period_ps": self.baseline.clock_period_ps,
+            "margin_ps": round(self.margin_ps, 1),
             "target": self.target,
             "sdc_register_bits": self.baseline.register_bits,
             "isdc_register_bits": self.schedule.register_bits,
@@ -163,7 +171,7 @@ class IsdcResult:
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 40}" '
             'font-family="sans-serif" font-size="10">',
             f'<text x="{pad}" y="14">ISDC {self.schedule.kernel}: register bits per '
-            f"iteration ({self.schedule.clock_period_ps:g} ps)</text>",
+            f"iteration ({self.baseline.clock_period_ps:g} ps)</text>",
         ]
         for i, b in enumerate(bits):
             bh = (h - 40) * b / top
@@ -181,7 +189,7 @@ class IsdcResult:
         base, best = self.baseline.register_bits, self.schedule.register_bits
         cut = 100.0 * (base - best) / base if base else 0.0
         lines = [
-            f"ISDC {self.schedule.kernel} at {self.schedule.clock_period_ps:g} ps: "
+            f"ISDC {self.schedule.kernel} at {self.baseline.clock_period_ps:g} ps: "
             f"{base} -> {best} register bits ({cut:.1f}% fewer), same stages per region",
             f"  {'iter':>4}  {'bits':>7}  {'timed':>5}  {'synth':>5}  {'cached':>6}  {'s':>6}",
         ]
@@ -191,6 +199,8 @@ class IsdcResult:
                 f"  {it.index:>4}  {it.register_bits:>7}  {it.timed:>5}  {it.synth_calls:>5}  "
                 f"{it.cache_hits:>6}  {it.seconds:>6.1f}  {bar}"
             )
+        if self.margin_ps:
+            lines.append(f"  scheduled with a {self.margin_ps:.0f} ps margin after sign-off")
         for name, s in (("plain SDC", self.baseline_signoff), ("ISDC", self.signoff)):
             if s is None:
                 continue
@@ -280,12 +290,13 @@ def isdc_schedule(
     model = DelayModel(base_delays.path, base_delays.overrides)
     model.measured = {k: list(v) for k, v in base_delays.measured.items()}
 
-    def reschedule() -> KernelSchedule:
+    def reschedule(margin_ps: float = 0.0) -> KernelSchedule:
         return schedule_kernel(
-            kernel, clock_period_ps, model, copy.deepcopy(options), stages=stages
+            kernel, clock_period_ps - margin_ps, model, copy.deepcopy(options), stages=stages
         )
 
-    current = reschedule()
+    current = reschedule()  # the latest LP optimum: where the next subgraphs are picked
+    best = current  # the fewest register bits found: the result
     iterations = [_record(0, current)]
     say(f"plain SDC: {baseline.register_bits} register bits in {sum(stages)} stage(s)")
     seen: set = set()
@@ -310,38 +321,56 @@ def isdc_schedule(
             )
             iterations.append(it)
             break
-        it.register_bits = current.register_bits
-        it.region_bits = [r.solution.register_bits for r in current.regions]
+        if current.register_bits <= best.register_bits:
+            best = current
+        it.lp_bits = current.register_bits
+        it.register_bits = best.register_bits
+        it.region_bits = [r.solution.register_bits for r in best.regions]
         it.seconds = time.monotonic() - start
         iterations.append(it)
         say(
             f"iteration {index}: timed {it.timed} subgraph(s) ({it.cache_hits} cached), "
             f"{it.register_bits} register bits"
         )
+    current = best
     result = IsdcResult(baseline, current, iterations, model, target=isdc.target.name)
     if isdc.signoff:
-        result.baseline_signoff = signoff(kernel, baseline, isdc, "sdc")
-        result.signoff = signoff(kernel, current, isdc, "isdc")
+        result.baseline_signoff = signoff(kernel, baseline, isdc, "sdc", clock_period_ps)
+        result.signoff = signoff(kernel, current, isdc, "isdc", clock_period_ps)
         attempt = 1
         while not result.signoff.passed and attempt <= isdc.signoff_retries:
+            # The whole circuit is slower than its parts: time every stage whole, and keep
+            # the violation (and 1% more) as a margin off the clock the LP schedules for.
             attempt += 1
-            say(f"sign-off failed (slack {result.signoff.slack_ps} ps): timing every stage whole")
+            result.margin_ps += -result.signoff.slack_ps + 0.01 * clock_period_ps
+            say(
+                f"sign-off failed (slack {result.signoff.slack_ps} ps): timing every stage "
+                f"whole, scheduling with a {result.margin_ps:.0f} ps margin"
+            )
             it = Iteration(len(iterations), 0, [], picks=["sign-off: every stage"])
             picks = extract(current, "delay", "window", 1 << 30, set())
             _measure(_jobs(kernel, current, picks, isdc.target), model, isdc, it)
-            current = reschedule()
+            try:
+                current = reschedule(result.margin_ps)
+            except ScheduleError as err:
+                say(f"no schedule at the same stage counts with the margin ({err.message})")
+                it.picks.append(f"stopped: {err.message}")
+                iterations.append(it)
+                break
             it.register_bits = current.register_bits
             it.region_bits = [r.solution.register_bits for r in current.regions]
             iterations.append(it)
             result.schedule = current
-            result.signoff = signoff(kernel, current, isdc, f"isdc{attempt}")
+            result.signoff = signoff(kernel, current, isdc, f"isdc{attempt}", clock_period_ps)
             result.signoff.attempts = attempt
     result.seconds = time.monotonic() - t0
     return result
 
 
-def signoff(kernel: Kernel, ks: KernelSchedule, isdc: IsdcOptions, tag: str) -> SignOff:
-    """Emit `ks` as the kernel's module, synthesize it and time it at its clock."""
+def signoff(
+    kernel: Kernel, ks: KernelSchedule, isdc: IsdcOptions, tag: str, period_ps: float
+) -> SignOff:
+    """Emit `ks` as the kernel's module, synthesize it and time it at `period_ps`."""
     from kiln.backend.kernel_rtl import emit_kernel_rtl
     from kiln.feedback.synthesis import synthesize
 
@@ -352,8 +381,8 @@ def signoff(kernel: Kernel, ks: KernelSchedule, isdc: IsdcOptions, tag: str) -> 
     src = work / f"{rtl.name}.v"
     src.write_text(rtl.verilog)
     if isdc.target.is_fpga:
-        return _signoff_ice40(rtl.verilog, rtl.name, work, ks.clock_period_ps)
-    rep = synthesize(src, rtl.name, work, ks.clock_period_ps, isdc.target.liberty)
+        return _signoff_ice40(rtl.verilog, rtl.name, work, period_ps)
+    rep = synthesize(src, rtl.name, work, period_ps, isdc.target.liberty)
     passed = rep.slack_ps is None or rep.slack_ps >= 0
     return SignOff(
         passed, rep.slack_ps, rep.critical_path_ps, rep.register_bits, rep.flip_flops, rep.log,

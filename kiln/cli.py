@@ -206,8 +206,8 @@ def _add_isdc_options(p) -> None:
     )
     p.add_argument("--isdc-iterations", type=int, default=5, metavar="K", help="default 5")
     p.add_argument(
-        "--isdc-subgraphs", type=_positive, default=4, metavar="N",
-        help="subgraphs timed per iteration (default 4)",
+        "--isdc-subgraphs", type=_positive, default=8, metavar="N",
+        help="subgraphs timed per iteration (default 8)",
     )  # fmt: skip
     p.add_argument(
         "--isdc-strategy", default="all", choices=("delay", "fanout", "dual", "all"),

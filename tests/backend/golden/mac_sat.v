@@ -32,7 +32,10 @@ module mac_sat (
   wire [24:0] y_sat_q;
   wire [15:0] y_sat;
   /* verilator lint_on UNUSEDSIGNAL */
-  assign product_x = ({{16{in_a[15:15]}}, in_a} * {{16{in_b[15:15]}}, in_b});
+  // signed factors extended by the product's width, on purpose
+  /* verilator lint_off WIDTHEXPAND */
+  assign product_x = ($signed(in_a) * $signed(in_b));
+  /* verilator lint_on WIDTHEXPAND */
   assign product = product_x[31:0];
   assign sum_x = ({{1{p1_product[31:31]}}, p1_product} + {{{9{p1_c[15:15]}}, p1_c}, 8'h0});
   assign sum = sum_x[32:0];
