@@ -302,7 +302,8 @@ def isdc_schedule(
     seen: set = set()
     for index in range(1, isdc.iterations + 1):
         start = time.monotonic()
-        picks = extract(current, isdc.selection, isdc.expansion, isdc.subgraphs, seen)
+        timed = {k: [m.nodes for m in subs] for k, subs in model.measured.items()}
+        picks = extract(current, isdc.selection, isdc.expansion, isdc.subgraphs, seen, timed)
         if not picks:
             say(f"iteration {index}: nothing new to time; stopping")
             break

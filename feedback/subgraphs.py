@@ -26,6 +26,7 @@ than `MAX_COST` (a cone that large falls back to its critical path).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import zip_longest
 
@@ -199,9 +200,15 @@ def extract(
     expansion: str = "cone",
     limit: int = 4,
     seen: set | None = None,
+    measured: Mapping[int, Iterable[frozenset]] | None = None,
 ) -> list[Candidate]:
     """Up to `limit` new subgraphs of `ks` to time, best first. `seen` holds the
-    (region, nodes) keys already timed; the chosen ones are added to it."""
+    (region, nodes) keys already timed; the chosen ones are added to it.
+
+    With `measured` (region -> node sets already timed), a subgraph that overlaps one of
+    those, or one chosen before it, without holding it whole is passed over: a newer
+    measurement replaces the older ones it overlaps, and one that cut across an older
+    one would throw away what that one found."""
     if selection not in SELECTIONS:
         raise ValueError(f"selection must be one of {', '.join(SELECTIONS)}, not {selection!r}")
     if expansion not in EXPANSIONS:
@@ -215,8 +222,11 @@ def extract(
         picks.sort(key=lambda sp: (-sp[0], sp[1].region, sp[1].cycle, sp[1].target))
         ranked.append([pick for _, pick in picks])
     order = [p for group in zip_longest(*ranked) for p in group if p is not None]
+    taken = None
+    if measured is not None:
+        taken = {k: [frozenset(n) for n in sets] for k, sets in measured.items()}
     if expansion == "window":
-        return _windows(views, order, limit, seen)
+        return _windows(views, order, limit, seen, taken)
     out = []
     for pick in order:
         v = views[pick.region]
@@ -233,6 +243,8 @@ def extract(
         key = (pick.region, frozenset(nodes))
         if len(nodes) < 2 or key in seen or cost(v.rs.region.ir_ops, nodes) > MAX_COST:
             continue
+        if not _fits(taken, pick.region, key[1]):
+            continue
         seen.add(key)
         out.append(Candidate(pick.region, pick.cycle, key[1], (pick.target,), pick.why))
         if len(out) == limit:
@@ -240,7 +252,21 @@ def extract(
     return out
 
 
-def _windows(views, order: list[_Pick], limit: int, seen: set) -> list[Candidate]:
+def _fits(taken: dict[int, list[frozenset]] | None, region: int, nodes: frozenset) -> bool:
+    """Whether `nodes` holds whole, or misses, every set in `taken[region]`; it is then
+    added there. Always true without `taken`."""
+    if taken is None:
+        return True
+    sets = taken.setdefault(region, [])
+    if any(nodes & t and not t <= nodes for t in sets):
+        return False
+    sets.append(nodes)
+    return True
+
+
+def _windows(
+    views, order: list[_Pick], limit: int, seen: set, taken: dict | None = None
+) -> list[Candidate]:
     """One subgraph per (region, stage): the merged cones of its picks, in rank order of
     the stage's best pick."""
     stages: dict[tuple[int, int], list[_Pick]] = {}
@@ -255,7 +281,7 @@ def _windows(views, order: list[_Pick], limit: int, seen: set) -> list[Candidate
             if cost(views[k].rs.region.ir_ops, more) <= MAX_COST:
                 nodes = more
         key = (k, frozenset(nodes))
-        if len(nodes) < 2 or key in seen:
+        if len(nodes) < 2 or key in seen or not _fits(taken, k, key[1]):
             continue
         seen.add(key)
         targets = tuple(dict.fromkeys(p.target for p in picks))
