@@ -141,3 +141,26 @@ def test_kiln_compile_isdc_co_simulates_bit_exact(tmp_path, monkeypatch):
     assert plot.startswith("<svg") and plot.count("<rect") == len(
         json.loads((tmp_path / "out" / "isdc.json").read_text())["iterations"]
     )
+
+
+def test_extraction_never_cuts_across_a_subgraph_already_timed(mix8):
+    """A newer measurement replaces the older ones it overlaps: one that cut across an
+    older subgraph would lose what that one found, so extraction passes over it."""
+    from kiln.feedback.subgraphs import extract
+    from kiln.scheduler.kernel_schedule import schedule_kernel
+
+    ks = schedule_kernel(mix8, 2000.0, DelayModel(), Options())
+    first = extract(ks, "all", "cone", 3, set(), {})
+    timed: dict[int, list] = {}
+    for c in first:
+        timed.setdefault(c.region, []).append(c.nodes)
+
+    def cuts(cands):
+        return [c for c in cands for t in timed[c.region] if c.nodes & t and not t <= c.nodes]
+
+    assert cuts(extract(ks, "all", "cone", 50, set()))  # unfiltered, some would cut across
+    later = extract(ks, "all", "cone", 50, {(c.region, c.nodes) for c in first}, timed)
+    assert later and not cuts(later)
+    for a in later:  # nor do the new ones cut across each other
+        for b in later:
+            assert a is b or not (a.nodes & b.nodes) or a.nodes <= b.nodes or b.nodes <= a.nodes
