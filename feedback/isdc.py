@@ -58,6 +58,7 @@ class IsdcOptions:
     cache_dir: Path | None = None
     signoff: bool = True
     signoff_retries: int = 4
+    fewer_stages: bool = False  # also cut stages the measured delays show are not needed
     workdir: Path | None = None  # sign-off files; a temporary folder when None
 
     def check(self) -> None:
@@ -187,13 +188,19 @@ class IsdcResult:
         parts.append("</svg>")
         return "\n".join(parts) + "\n"
 
+    def _stages_note(self) -> str:
+        if self.stages_relaxed:
+            return "stages relaxed for timing"
+        before = sum(r.solution.stages for r in self.baseline.regions)
+        after = sum(r.solution.stages for r in self.schedule.regions)
+        return "same stages per region" if before == after else f"{before} -> {after} stages"
+
     def format(self) -> str:
         base, best = self.baseline.register_bits, self.schedule.register_bits
         cut = 100.0 * (base - best) / base if base else 0.0
         lines = [
             f"ISDC {self.schedule.kernel} at {self.baseline.clock_period_ps:g} ps: "
-            f"{base} -> {best} register bits ({cut:.1f}% fewer), "
-            + ("stages relaxed for timing" if self.stages_relaxed else "same stages per region"),
+            f"{base} -> {best} register bits ({cut:.1f}% fewer), " + self._stages_note(),
             f"  {'iter':>4}  {'bits':>7}  {'timed':>5}  {'synth':>5}  {'cached':>6}  {'s':>6}",
         ]
         for it in self.iterations:
@@ -285,7 +292,8 @@ def isdc_schedule(
     delays: DelayModel | None = None,
     progress: Progress | None = None,
 ) -> IsdcResult:
-    """Plain SDC, then the ISDC loop at the same stage counts, then sign-off."""
+    """Plain SDC, then the ISDC loop at the same stage counts (or fewer, with
+    `fewer_stages`), then sign-off."""
     isdc = isdc or IsdcOptions()
     isdc.check()
     say = progress or (lambda _msg: None)
@@ -306,39 +314,60 @@ def isdc_schedule(
     iterations = [_record(0, current)]
     say(f"plain SDC: {baseline.register_bits} register bits in {sum(stages)} stage(s)")
     seen: set = set()
-    for index in range(1, isdc.iterations + 1):
-        start = time.monotonic()
-        timed = {k: [m.nodes for m in subs] for k, subs in model.measured.items()}
-        picks = extract(current, isdc.selection, isdc.expansion, isdc.subgraphs, seen, timed)
-        if not picks:
-            say(f"iteration {index}: nothing new to time; stopping")
-            break
-        it = Iteration(index, 0, [], picks=[c.why for c in picks])
-        _measure(_jobs(kernel, current, picks, isdc.target), model, isdc, it)
-        try:
-            current = reschedule()
-        except ScheduleError as err:  # measured slower than modelled: the stages no longer fit
-            say(
-                f"iteration {index}: no schedule at the same stage counts ({err.message}); stopping"
-            )
-            it.picks.append(f"stopped: {err.message}")
-            it.register_bits, it.region_bits = (
-                iterations[-1].register_bits,
-                iterations[-1].region_bits,
-            )
+
+    def refine() -> None:
+        """Up to `isdc.iterations` rounds at the current stage counts."""
+        nonlocal current, best
+        for _ in range(isdc.iterations):
+            index = len(iterations)
+            start = time.monotonic()
+            timed = {k: [m.nodes for m in subs] for k, subs in model.measured.items()}
+            picks = extract(current, isdc.selection, isdc.expansion, isdc.subgraphs, seen, timed)
+            if not picks:
+                say(f"iteration {index}: nothing new to time; stopping")
+                return
+            it = Iteration(index, 0, [], picks=[c.why for c in picks])
+            _measure(_jobs(kernel, current, picks, isdc.target), model, isdc, it)
+            try:
+                current = reschedule()
+            except ScheduleError as err:  # measured slower than modelled: stages no longer fit
+                say(f"iteration {index}: no schedule at the same stage counts ({err.message})")
+                it.picks.append(f"stopped: {err.message}")
+                it.register_bits, it.region_bits = (
+                    iterations[-1].register_bits,
+                    iterations[-1].region_bits,
+                )
+                iterations.append(it)
+                return
+            if current.register_bits <= best.register_bits:
+                best = current
+            it.lp_bits = current.register_bits
+            it.register_bits = best.register_bits
+            it.region_bits = [r.solution.register_bits for r in best.regions]
+            it.seconds = time.monotonic() - start
             iterations.append(it)
+            say(
+                f"iteration {index}: timed {it.timed} subgraph(s) ({it.cache_hits} cached), "
+                f"{it.register_bits} register bits"
+            )
+
+    refine()
+    while isdc.fewer_stages:
+        # What has been measured may fit the kernel in fewer stages: schedule for the
+        # fewest, refine there, and again, until the count stops falling.
+        try:
+            fewer = schedule_kernel(kernel, clock_period_ps, model, copy.deepcopy(options))
+        except ScheduleError:
             break
-        if current.register_bits <= best.register_bits:
-            best = current
-        it.lp_bits = current.register_bits
-        it.register_bits = best.register_bits
-        it.region_bits = [r.solution.register_bits for r in best.regions]
-        it.seconds = time.monotonic() - start
-        iterations.append(it)
-        say(
-            f"iteration {index}: timed {it.timed} subgraph(s) ({it.cache_hits} cached), "
-            f"{it.register_bits} register bits"
-        )
+        counts = [r.solution.stages for r in fewer.regions]
+        if sum(counts) >= sum(stages):
+            break
+        say(f"the measured delays fit {sum(counts)} stage(s) instead of {sum(stages)}")
+        stages[:] = counts
+        current = best = fewer
+        iterations.append(_record(len(iterations), fewer))
+        iterations[-1].picks.append(f"fewer stages: {sum(counts)}")
+        refine()
     current = best
     result = IsdcResult(baseline, current, iterations, model, target=isdc.target.name)
     if isdc.signoff:

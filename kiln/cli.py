@@ -230,6 +230,10 @@ def _add_isdc_options(p) -> None:
     p.add_argument("--isdc-address", help="Ray cluster address (with --isdc-executor ray)")
     p.add_argument("--isdc-workdir", metavar="DIR", help="keep the sign-off files here")
     p.add_argument("--no-signoff", action="store_true", help="ISDC without the final sign-off")
+    p.add_argument(
+        "--isdc-fewer-stages", action="store_true",
+        help="also cut pipeline stages that the measured delays show are not needed",
+    )  # fmt: skip
 
 
 def _isdc_options(args):
@@ -247,6 +251,7 @@ def _isdc_options(args):
         executor=args.isdc_executor,
         address=args.isdc_address,
         signoff=not args.no_signoff,
+        fewer_stages=args.isdc_fewer_stages,
         workdir=Path(args.isdc_workdir) if args.isdc_workdir else None,
     )
 

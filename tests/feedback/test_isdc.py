@@ -164,3 +164,14 @@ def test_extraction_never_cuts_across_a_subgraph_already_timed(mix8):
     for a in later:  # nor do the new ones cut across each other
         for b in later:
             assert a is b or not (a.nodes & b.nodes) or a.nodes <= b.nodes or b.nodes <= a.nodes
+
+
+def test_fewer_stages_cuts_the_stages_measurement_shows_are_not_needed(mix8, tmp_path):
+    """Summed delays give mix8 four stages at 2 ns; measured, its chains fit in fewer."""
+    opts = IsdcOptions(cache_dir=tmp_path / "cache", workdir=tmp_path / "w", fewer_stages=True)
+    r = isdc_schedule(mix8, 2000.0, Options(), opts)
+    before = sum(x.solution.stages for x in r.baseline.regions)
+    after = sum(x.solution.stages for x in r.schedule.regions)
+    assert after < before, r.format()
+    assert f"{before} -> {after} stages" in r.format()
+    assert r.signoff.passed, r.format()
