@@ -44,6 +44,11 @@ _PORT = re.compile(r"(?m)^\s*(input|output)\s+wire\s+(?:\[(\d+):0\]\s*)?(\w+),?\
 _CLOCK_NAME = re.compile(r"(?:posedge|negedge)\s+([A-Za-z_]\w*)")
 
 
+class TooManyRegisters(Exception):
+    """A subgraph with more registers than the package has pins for their clocks: it is
+    left unmeasured, not an error."""
+
+
 @dataclass(frozen=True)
 class PnrReport:
     """What nextpnr said about one design: the worst path between each pair of clocks (ns,
@@ -178,13 +183,10 @@ def pair_delays(
 ) -> tuple[dict[tuple[int, int], float], int]:
     """Per (input i, output j) delays in ps of a subgraph module written with one clock per
     register (`subgraph_module(..., clock_per_register=True)`), register overhead taken
-    out; and the logic cells used. ToolError when the module needs too many pins."""
+    out; and the logic cells used. TooManyRegisters when their clocks need too many pins."""
     clocks = {n for d, n, _ in module_ports(verilog, top) if d == "input" and n.startswith("ck_")}
     if len(clocks) > MAX_CLOCK_PINS:
-        raise ToolError(
-            f"{len(clocks)} registers need more clock pins than {DEVICE_NAME} has",
-            tool="nextpnr-ice40",
-        )
+        raise TooManyRegisters(f"{len(clocks)} registers: more clock pins than {DEVICE_NAME} has")
     rep = place_and_route(verilog, top, clocks, work, MEASURE_FREQ_MHZ)
     delays = {}
     for (src, dst), ns in rep.paths.items():

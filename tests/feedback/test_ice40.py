@@ -109,3 +109,11 @@ def test_isdc_on_the_ice40_signs_off_with_nextpnr_and_reports_fmax(tmp_path):
     assert r.signoff.fmax_mhz and r.signoff.fmax_mhz >= 1e6 / 8000.0
     assert r.signoff.critical_path_ps == pytest.approx(1e6 / r.signoff.fmax_mhz, rel=0.01)
     assert "ice40" in r.format() and "Fmax" in r.format()
+
+
+def test_a_subgraph_with_more_registers_than_clock_pins_is_left_unmeasured(tmp_path):
+    ports = ",\n".join(f"  input wire ck_rin{i}" for i in range(ice40.MAX_CLOCK_PINS + 1))
+    verilog = f"module wide (\n{ports},\n  output wire check\n);\nendmodule\n"
+    t = time_subgraph(verilog, "wide", 181, 0, 1500.0, ICE40, cache_dir=tmp_path)
+    assert t.delays == {} and "clock pins" in t.failed
+    assert time_subgraph(verilog, "wide", 181, 0, 1500.0, ICE40, cache_dir=tmp_path).cached
