@@ -212,6 +212,7 @@ def main() -> int:
                 row["fdo"] = fdo_try(exp.text, exp.top, best["xls_period_ps"], r["clock_ps"], point)
         row["seconds"] = round(time.monotonic() - start, 1)
         rows.append(row)
+        Path(args.json).write_text(json.dumps({"points": rows}, indent=1) + "\n")  # so far
         print(
             f"{r['kernel']} {r['clock_ps']:g}: XLS {row.get('xls_ff')} ff (WNS "
             f"{row.get('wns_xls')}), kiln SDC {row['m2_sdc']}, ISDC {row['m2_isdc']}; "
