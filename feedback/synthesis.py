@@ -82,7 +82,7 @@ def synthesize(
     workdir = Path(workdir).absolute()
     workdir.mkdir(parents=True, exist_ok=True)
     fields = {"src": str(Path(verilog).absolute()), "top": top, "lib": str(lib), "net": "net.v"}
-    fields |= {"period_ps": f"{clock_period_ps:g}", "buf": BUFFER_CELL}
+    fields |= {"period_ps": str(max(1, round(clock_period_ps))), "buf": BUFFER_CELL}
     # ABC's view of the ports: driven by a buffer, loading the next stage by LOAD_PF
     (workdir / "abc.constr").write_text(f"set_driving_cell {BUFFER_CELL}\nset_load {LOAD_PF}\n")
     run = run_yosys(workdir, "\n".join(_YOSYS).format(**fields) + "\n", "yosys", YOSYS_TIMEOUT_S)
