@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import sys
@@ -49,18 +48,14 @@ from kiln.scheduler.xls_export import export_region
 from kiln.scheduling import load_kernel
 from kiln.toolchain import find_tool
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from isdc import geomean  # noqa: E402  (the sibling benchmark: one geometric mean)
+from vs_xls import _xls  # noqa: E402  (xls-python, or a message saying how to install it)
+
 HERE = Path(__file__).resolve().parent
 KERNELS = HERE / "isdc_kernels"
 DELAY_MODEL = "sky130"
 LOW, HIGH, STEPS = 0.5, 6.0, 7  # XLS periods searched, as multiples of the target
-
-
-def _xls():
-    try:
-        import xls
-    except ImportError:
-        sys.exit("this benchmark needs xls-python: .venv/bin/pip install xls-python")
-    return xls
 
 
 STA_PRELUDE = """\
@@ -162,11 +157,6 @@ def fdo_try(text: str, top: str, period_ps: int, clock_ps: float, work: Path) ->
         return {"ran": False, "error": err.message, "seconds": round(time.monotonic() - start, 1)}
     out = signoff(v, top, clock_ps, work / "fdo")
     return {"ran": True, **out, "seconds": round(time.monotonic() - start, 1)}
-
-
-def geomean(xs: list[float]) -> float:
-    xs = [x for x in xs if x > 0]
-    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
 
 
 def main() -> int:

@@ -31,12 +31,12 @@ from pathlib import Path
 
 from kiln.errors import ToolError
 from kiln.feedback import ice40
+from kiln.feedback.synthesis import GENERIC_LIBERTY
 from kiln.feedback.targets import GENERIC, Target
 from kiln.feedback.tool_runs import run_sta, run_yosys
 from kiln.files import write_atomically
 from kiln.toolchain import find_tool
 
-GENERIC_LIBERTY = Path(__file__).resolve().parent / "liberty" / "generic.lib"
 FLOW_VERSION = 1  # bump when the scripts below change what they measure
 PERIOD_NS = 1000.0  # long enough that every path meets it; delay = period - slack
 YOSYS_TIMEOUT_S = 180.0  # a subgraph slower than this to map is left unmeasured
