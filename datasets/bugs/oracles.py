@@ -212,7 +212,7 @@ def _golden_problem(plain: Run, san: Run) -> str | None:
 
 # Evidence names the rule, not the measured limit: the same sample must give the same
 # record on every build, however loaded the machine is.
-_NO_EXIT = "no exit within the CPU time limit (10x the golden run, at least 2 s)"
+_NO_EXIT = "no exit within the CPU time limit (10x the golden run, at least 0.5 s)"
 
 
 def run_oracles(
@@ -221,7 +221,7 @@ def run_oracles(
     workdir: Path,
     seeds=DEFAULT_SEEDS,
     timeout_factor: float = 10.0,
-    min_timeout_s: float = 2.0,
+    min_timeout_s: float = 0.5,
     *,
     run: bool = True,
 ) -> Verdict:
@@ -395,20 +395,24 @@ _ADDR_NO_RANDOMIZE = 0x0040000  # personality(2): lay memory out the same on eve
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
 
-def _limits(cpu_s: int | None):
+def _limits(cpu_s: float | None):
     def apply() -> None:  # runs in the child between fork and exec
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES))
-        if cpu_s is not None:  # SIGXCPU at the limit, SIGKILL a second later
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+        if cpu_s is not None:
+            # SIGPROF after `cpu_s` of CPU time (an interval timer survives exec and, unlike
+            # RLIMIT_CPU, is not rounded up to whole seconds: most of a build's time went to
+            # hung candidates); RLIMIT_CPU stays as the backstop should the program catch it.
+            signal.setitimer(signal.ITIMER_PROF, cpu_s)
+            backstop = math.ceil(cpu_s) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (backstop, backstop + 1))
         _LIBC.personality(_ADDR_NO_RANDOMIZE)
 
     return apply
 
 
-def cpu_limit(seconds: float) -> int:
-    """Whole CPU seconds for a time limit (RLIMIT_CPU counts whole seconds)."""
-    return max(1, math.ceil(seconds))
+# How a run stopped at its CPU limit ends: the interval timer, the backstop or the kill.
+_LIMIT_SIGNALS = (-signal.SIGPROF, -signal.SIGXCPU, -signal.SIGKILL)
 
 
 @dataclass
@@ -464,12 +468,12 @@ def _run_seeds(
     out = {}
     try:
         for seed in limits:
-            cpu = cpu_limit(limits[seed])
+            cpu = limits[seed]
             jobs[seed] = _start(_command(exe, seed), work, f"{exe.name}-{seed}", env, cpu)
         for seed, job in jobs.items():
-            backstop = 4 * cpu_limit(limits[seed]) + 10.0
+            backstop = 4 * math.ceil(limits[seed]) + 10.0
             code, stdout, stderr = _finish(job, max(job.start + backstop - time.monotonic(), 0))
-            if code in (-signal.SIGXCPU, -signal.SIGKILL):  # the CPU limit stopped it
+            if code in _LIMIT_SIGNALS:  # the CPU limit stopped it
                 code = None
             out[seed] = Run(stdout, code, stderr, time.monotonic() - job.start)
     finally:

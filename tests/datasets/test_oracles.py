@@ -5,6 +5,7 @@ the oracle meant for them. Plus kiln's own frontend as an oracle."""
 from __future__ import annotations
 
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -137,10 +138,15 @@ def test_operator_swap_fires_csim_output(tmp_path):
 
 def test_endless_loop_fires_hang_within_the_cpu_time_limit(tmp_path):
     buggy = mutate(GCD, "        y = r;\n", "        y = y;\n")
+    golden = Golden.for_file(GCD)
     before = children()  # other tests in this worker may have left helpers (Ray) running
-    start = time.monotonic()
-    verdict = run_oracles(Golden.for_file(GCD), buggy, tmp_path, seeds=(0, 1), min_timeout_s=0.5)
+    start, cpu = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    verdict = run_oracles(golden, buggy, tmp_path, seeds=(0, 1), min_timeout_s=0.5)
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert time.monotonic() - start < 10
+    # Four hung runs (two seeds, plain and sanitized) at 0.5 s each, plus two compiles: the
+    # limit is not rounded up to whole seconds (4 s), which made hangs most of a build.
+    assert used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime < 3.5
     assert set(verdict.fired) == {"hang"}
     assert verdict.fired["hang"].startswith("seed 0: no exit within the CPU time limit")
     assert children() == before, "the hung program's process group is killed and reaped"
