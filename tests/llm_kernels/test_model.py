@@ -1,0 +1,147 @@
+"""The base model's promises that Medusa and SnapKV rely on: cached decoding equals the full
+forward, the tree mask and explicit positions mean what they say, the cache edits keep the
+right rows, weights round-trip, and the committed model does retrieval."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from kiln.errors import KilnError
+from kiln.llm_kernels.model import (
+    KVCache,
+    LMConfig,
+    TinyLM,
+    greedy_generate,
+)
+
+SMALL = LMConfig(vocab=64, d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, head_dim=8, d_ff=48)
+
+
+@pytest.fixture
+def model() -> TinyLM:
+    torch.manual_seed(0)
+    return TinyLM(SMALL).double().eval()
+
+
+def tokens(b: int, n: int, seed: int = 1) -> torch.Tensor:
+    return torch.randint(0, SMALL.vocab, (b, n), generator=torch.Generator().manual_seed(seed))
+
+
+def test_cached_steps_equal_full_forward(model: TinyLM) -> None:
+    x = tokens(2, 23)
+    full = model(x)
+    out = model(x[:, :5])
+    pieces = [out.logits]
+    for start in range(5, 23, 4):  # chunks of 4 then a single token: both masked paths
+        out = model(x[:, start : start + 4], cache=out.cache)
+        pieces.append(out.logits)
+    assert out.cache.length == 23
+    assert (torch.cat(pieces, dim=1) - full.logits).abs().max() < 1e-10
+    assert (full.cache.k[1] - out.cache.k[1]).abs().max() < 1e-10
+
+
+def test_causal_tree_mask_equals_default(model: TinyLM) -> None:
+    x = tokens(1, 12)
+    prefix = model(x[:, :7])
+    default = model(x[:, 7:], cache=prefix.cache).logits
+    prefix = model(x[:, :7])
+    causal = torch.ones(5, 5, dtype=torch.bool).tril()
+    masked = model(x[:, 7:], cache=prefix.cache, tree_mask=causal).logits
+    assert (default - masked).abs().max() < 1e-12
+
+
+def test_tree_branches_see_only_their_ancestors(model: TinyLM) -> None:
+    """Two siblings at the same depth: each equals decoding it alone after the prefix."""
+    x = tokens(1, 8)
+    a, b = torch.tensor([[5]]), torch.tensor([[9]])
+    tree = torch.tensor([[True, False], [False, True]])
+    prefix = model(x)
+    both = model(
+        torch.cat([a, b], 1), cache=prefix.cache, tree_mask=tree, positions=torch.tensor([[8, 8]])
+    )
+    for i, tok in enumerate((a, b)):
+        alone = model(tok, cache=model(x).cache).logits[:, 0]
+        assert (both.logits[:, i] - alone).abs().max() < 1e-10
+
+
+def test_explicit_positions_equal_default_and_matter(model: TinyLM) -> None:
+    x = tokens(2, 10)
+    default = model(x).logits
+    explicit = model(x, positions=torch.arange(10).expand(2, 10)).logits
+    shifted = model(x, positions=torch.arange(3, 13).expand(2, 10)).logits
+    assert (default - explicit).abs().max() < 1e-12
+    # rotary encoding is relative: a shift changes nothing in exact arithmetic ...
+    assert (default - shifted).abs().max() < 1e-9
+    # ... but positions that are not a shift do
+    odd = torch.tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 20]).expand(2, 10)
+    assert (default[:, -1] - model(x, positions=odd).logits[:, -1]).abs().max() > 1e-6
+
+
+def test_cache_keep_tail_and_truncate() -> None:
+    k = torch.arange(10.0).view(1, 1, 10, 1).expand(2, 2, 10, 3).clone()
+    cache = KVCache([k.clone(), k.clone()], [k.clone() + 100, k.clone() + 100])
+    cache.keep_tail(4, torch.tensor([3, 0, 5]))
+    assert cache.length == 7
+    assert cache.k[1][0, 0, :, 0].tolist() == [0, 1, 2, 3, 7, 4, 9]
+    assert cache.v[0][1, 1, :, 2].tolist() == [100, 101, 102, 103, 107, 104, 109]
+    cache.truncate(5)
+    assert cache.k[0][0, 0, :, 0].tolist() == [0, 1, 2, 3, 7]
+    assert cache.nbytes() == 4 * (2 * 2 * 5 * 3) * 4
+    with pytest.raises(KilnError, match="outside 0..5"):
+        cache.truncate(6)
+    with pytest.raises(KilnError, match="indices must lie in 0..0"):
+        cache.keep_tail(4, torch.tensor([1]))
+
+
+def test_cache_with_one_row_set_per_query_head(model: TinyLM) -> None:
+    """A cache expanded to n_heads heads (SnapKV keeps rows per query head) decodes the same."""
+    x = tokens(1, 9)
+    prefix = model(x[:, :8])
+    expected = model(x[:, 8:], cache=prefix.cache).logits
+    prefix = model(x[:, :8])
+    group = SMALL.n_heads // SMALL.n_kv_heads
+    for layer in range(SMALL.n_layers):
+        k, v = prefix.cache.k[layer], prefix.cache.v[layer]
+        prefix.cache.replace(layer, k.repeat_interleave(group, 1), v.repeat_interleave(group, 1))
+    out = model(x[:, 8:], cache=prefix.cache)
+    assert (out.logits - expected).abs().max() < 1e-12
+    assert out.cache.k[0].shape == (1, SMALL.n_heads, 9, SMALL.head_dim)
+
+
+def test_window_queries(model: TinyLM) -> None:
+    out = model(tokens(2, 10), window_queries=3)
+    assert out.queries is not None and len(out.queries) == SMALL.n_layers
+    assert out.queries[0].shape == (2, SMALL.n_heads, 3, SMALL.head_dim)
+    assert model(tokens(2, 10)).queries is None
+
+
+def test_greedy_generate_matches_full_argmax(model: TinyLM) -> None:
+    x = tokens(2, 6)
+    new = greedy_generate(model, x, 5)
+    assert new.shape == (2, 5)
+    seq = x
+    for _ in range(5):
+        seq = torch.cat([seq, model(seq).logits[:, -1].argmax(-1, keepdim=True)], dim=1)
+    assert torch.equal(seq[:, 6:], new)
+
+
+def test_user_errors_are_kiln_errors(model: TinyLM) -> None:
+    with pytest.raises(KilnError, match="token ids must lie in 0..63"):
+        model(torch.tensor([[64]]))
+    with pytest.raises(KilnError, match="diagonal"):
+        model(tokens(1, 3), tree_mask=torch.zeros(3, 3, dtype=torch.bool))
+    with pytest.raises(KilnError, match="not a multiple"):
+        TinyLM(LMConfig(n_heads=4, n_kv_heads=3))
+
+
+def test_save_load_round_trip(model: TinyLM, tmp_path) -> None:
+    path = model.float().save(tmp_path / "m.pt")
+    loaded = TinyLM.load(path)
+    assert loaded.config == SMALL
+    x = tokens(1, 12)
+    # float16 storage: logits agree to the storage precision
+    assert (loaded(x).logits - model(x).logits).abs().max() < 1e-2
+    assert path.stat().st_size < 2 * sum(p.numel() for p in model.parameters()) + 20_000
+    with pytest.raises(KilnError, match="no model weights"):
+        TinyLM.load(tmp_path / "missing.pt")
