@@ -25,7 +25,7 @@ HEADS_WEIGHTS = WEIGHTS.parent / "medusa_heads.pt"
 
 def _tiny_lm(seed: int, vocab: int = 12, dtype=torch.float64) -> TinyLM:
     torch.manual_seed(seed)
-    config = LMConfig(vocab, d_model=16, n_layers=2, n_heads=2, n_kv_heads=1, head_dim=8, d_ff=32)
+    config = LMConfig(vocab, d_model=16, n_layers=2, n_heads=2, n_kv_heads=1, head_dim=16, d_ff=32)
     model = TinyLM(config).to(dtype).eval()
     with torch.no_grad():  # larger than the init's 0.02 so the logits are far from uniform
         for p in model.parameters():
