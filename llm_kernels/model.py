@@ -37,6 +37,9 @@ class LMConfig:
     d_ff: int = 384
     max_len: int = 8192
     rope_base: float = 10000.0
+    # Channels per head that rotate; the rest carry content alone, which matches keys at any
+    # distance (GPT-NeoX's partial rotary, Black et al. 2022). 0 means all of head_dim.
+    rotary_dim: int = 16
 
     def check(self) -> None:
         for name in ("vocab", "d_model", "n_layers", "n_heads", "n_kv_heads", "head_dim"):
@@ -49,11 +52,16 @@ class LMConfig:
                 hint="grouped-query attention shares each k/v head among n_heads/n_kv_heads "
                 "query heads",
             )
-        if self.head_dim % 2:
+        if self.rotary_dim % 2 or not 0 <= self.rotary_dim <= self.head_dim:
             raise KilnError(
-                f"LMConfig.head_dim={self.head_dim} is odd",
-                hint="rotary encoding rotates pairs of channels",
+                f"LMConfig.rotary_dim={self.rotary_dim} must be even and at most "
+                f"head_dim={self.head_dim}",
+                hint="rotary encoding rotates pairs of channels; 0 rotates all of head_dim",
             )
+
+    @property
+    def rotary_channels(self) -> int:
+        return self.rotary_dim or self.head_dim
 
 
 @dataclass
@@ -129,15 +137,16 @@ class LMOutput:
     queries: list[torch.Tensor] | None = None
 
 
-def rotate(x: torch.Tensor, positions: torch.Tensor, base: float) -> torch.Tensor:
-    """Rotary encoding (RoFormer, half-split pairing) of x (b, h, n, d) at positions (b, n)."""
-    half = x.shape[-1] // 2
+def rotate(x: torch.Tensor, positions: torch.Tensor, base: float, dims: int) -> torch.Tensor:
+    """Rotary encoding (RoFormer, half-split pairing) of the first `dims` channels of
+    x (b, h, n, d) at positions (b, n); the other channels pass through."""
+    half = dims // 2
     exponent = torch.arange(half, dtype=x.dtype, device=x.device) / half
     inv_freq = base**-exponent
     angle = positions.to(x.dtype)[:, None, :, None] * inv_freq
     cos, sin = angle.cos(), angle.sin()
-    x1, x2 = x[..., :half], x[..., half:]
-    return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)
+    x1, x2, rest = x[..., :half], x[..., half:dims], x[..., dims:]
+    return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin, rest], dim=-1)
 
 
 class Attention(nn.Module):
@@ -166,8 +175,8 @@ class Attention(nn.Module):
         q = self.q(x).view(b, n, c.n_heads, c.head_dim).transpose(1, 2)
         k = self.k(x).view(b, n, c.n_kv_heads, c.head_dim).transpose(1, 2)
         v = self.v(x).view(b, n, c.n_kv_heads, c.head_dim).transpose(1, 2)
-        q = rotate(q, positions, c.rope_base)
-        k = rotate(k, positions, c.rope_base)
+        q = rotate(q, positions, c.rope_base, c.rotary_channels)
+        k = rotate(k, positions, c.rope_base, c.rotary_channels)
         group = c.n_heads // c.n_kv_heads
         if layer < len(cache.k) and cache.k[layer].shape[1] != c.n_kv_heads:
             if cache.k[layer].shape[1] != c.n_heads:

@@ -15,7 +15,9 @@ from kiln.llm_kernels.model import (
     greedy_generate,
 )
 
-SMALL = LMConfig(vocab=64, d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, head_dim=8, d_ff=48)
+SMALL = LMConfig(
+    vocab=64, d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, head_dim=8, d_ff=48, rotary_dim=4
+)
 
 
 @pytest.fixture
