@@ -29,6 +29,7 @@ paper, are noted where they are made:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import torch
@@ -54,21 +55,24 @@ def scale_spans(l_max: int, kernel_dim: int) -> list[int]:
     return [kernel_dim * 2 ** max(0, i - 1) for i in range(num_scales(l_max, kernel_dim))]
 
 
+@functools.lru_cache(maxsize=64)
+def _interpolation_taps(d: int, span: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Left and right source index and right weight of each output tap, computed in Python
+    so that a trace records them as constants."""
+    pos = [max(0.0, (j + 0.5) * d / span - 0.5) for j in range(span)]
+    lo = [min(int(p), d - 1) for p in pos]
+    hi = [min(i + 1, d - 1) for i in lo]
+    frac = [p - i for p, i in zip(pos, lo, strict=True)]
+    return torch.tensor(lo), torch.tensor(hi), torch.tensor(frac, dtype=torch.float64)
+
+
 def upsample_linear(sub: torch.Tensor, span: int) -> torch.Tensor:
     """Stretch (..., d) to (..., span) by linear interpolation with half-pixel centres, equal to
     `F.interpolate(mode="linear", align_corners=False)`; written as two gathers so the ONNX
     exporter folds a parameter-only kernel into a constant (it cannot fold Resize)."""
-    d = sub.shape[-1]
-    pos = [max(0.0, (j + 0.5) * d / span - 0.5) for j in range(span)]  # Python: traced as data
-    lo = [min(int(p), d - 1) for p in pos]
-    hi = [min(i + 1, d - 1) for i in lo]
-    frac = torch.tensor([p - i for p, i in zip(pos, lo, strict=True)], dtype=sub.dtype)
-    frac = frac.to(sub.device)
-    index = {"device": sub.device, "dtype": torch.long}
-    return (
-        sub[..., torch.tensor(lo, **index)] * (1 - frac)
-        + sub[..., torch.tensor(hi, **index)] * frac
-    )
+    lo, hi, frac = (t.to(sub.device) for t in _interpolation_taps(sub.shape[-1], span))
+    frac = frac.to(sub.dtype)
+    return sub[..., lo] * (1 - frac) + sub[..., hi] * frac
 
 
 def multiscale_kernel(
