@@ -223,3 +223,38 @@ def test_cuda_selection_matches_cpu():
     assert kc.device.type == "cuda"
     assert torch.equal(snapkv_indices(q.cuda(), k.cuda(), 24, 4).cpu(), snapkv_indices(q, k, 24, 4))
     assert torch.equal(vc.cpu(), snapkv_compress(q, k, v, 24, 4)[1])
+
+
+def test_compressed_caches_decode_in_the_model():
+    from kiln.llm_kernels.model import KVCache, LMConfig, TinyLM
+
+    torch.manual_seed(0)
+    config = LMConfig(
+        d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, head_dim=8, d_ff=64, rotary_dim=4
+    )
+    model = TinyLM(config).eval()
+    prompt = torch.randint(4, 256, (2, 40))
+    nxt = torch.randint(4, 256, (2, 1))
+    at = torch.full((2, 1), 40)  # the true position, whatever the cache length
+    with torch.no_grad():
+        out = model(prompt, window_queries=8)
+        full = model(nxt, cache=KVCache(list(out.cache.k), list(out.cache.v)), positions=at)
+        for capacity, gqa, heads in [
+            (40, "grouped", 2),
+            (16, "per-query-head", 4),
+            (16, "grouped", 2),
+        ]:
+            cache = KVCache()
+            for layer, q in enumerate(out.queries):
+                k, v = snapkv_compress(
+                    q, out.cache.k[layer], out.cache.v[layer], capacity, 8, gqa=gqa
+                )
+                cache.append(layer, k, v)
+            assert cache.length == capacity and cache.k[0].shape[1] == heads
+            step = model(nxt, cache=cache, positions=at)
+            assert step.cache.length == capacity + 1
+            if capacity == 40:  # nothing dropped: the very same logits
+                assert torch.equal(step.logits, full.logits)
+            else:
+                assert torch.isfinite(step.logits).all()
+                assert not torch.equal(step.logits, full.logits)
