@@ -59,6 +59,7 @@ class MedusaHeads(nn.Module):
     def __init__(self, d_model: int, vocab: int, n_heads: int = 4, n_layers: int = 1):
         super().__init__()
         self.d_model, self.vocab, self.n_layers = d_model, vocab, n_layers
+        self.meta: dict = {}
         self.heads = nn.ModuleList(
             nn.Sequential(
                 *(ResBlock(d_model) for _ in range(n_layers)),
@@ -86,16 +87,28 @@ class MedusaHeads(nn.Module):
         """Hidden states (..., d_model) to logits (n_heads, ..., vocab)."""
         return torch.stack([head(hidden) for head in self.heads])
 
-    def save(self, path: str | Path, dtype: torch.dtype = torch.float16) -> None:
+    def save(
+        self, path: str | Path, dtype: torch.dtype = torch.float16, meta: dict | None = None
+    ) -> None:
+        """Weights (float16 by default) and `meta`, e.g. the heads' measured top-k accuracy."""
         config = {"d_model": self.d_model, "vocab": self.vocab, "n_heads": self.n_heads}
         state = {k: v.detach().to("cpu", dtype) for k, v in self.state_dict().items()}
-        torch.save({"config": config | {"n_layers": self.n_layers}, "state": state}, path)
+        blob = {"config": config | {"n_layers": self.n_layers}, "state": state}
+        torch.save(blob | {"meta": meta or {}}, path)
 
     @classmethod
     def load(cls, path: str | Path, device: torch.device | str = "cpu") -> MedusaHeads:
+        """Heads in eval mode, float32, with the saved `meta` dict as `.meta`."""
+        if not Path(path).is_file():
+            raise KilnError(
+                f"no Medusa heads at {path}",
+                hint="python examples/train_medusa_heads.py writes llm_kernels/weights/"
+                "medusa_heads.pt",
+            )
         saved = torch.load(path, map_location="cpu", weights_only=True)
         heads = cls(**saved["config"])
         heads.load_state_dict({k: v.float() for k, v in saved["state"].items()})
+        heads.meta = saved.get("meta", {})
         return heads.to(device).eval()
 
 

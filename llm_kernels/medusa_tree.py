@@ -10,6 +10,8 @@ root-to-leaf paths for verification.
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -165,10 +167,51 @@ def _check_choices(choices: Sequence[Sequence[int]]) -> tuple[tuple[int, ...], .
     return tuple(sorted(nodes, key=lambda node: (len(node), node)))
 
 
+def sparse_tree(accuracy: torch.Tensor, n_nodes: int) -> tuple[tuple[int, ...], ...]:
+    """The `n_nodes`-node tree (root not counted) with the largest expected accept length, as
+    the Medusa authors built `mc_sim_7b_63` (paper section 2.3.3): `accuracy[k, r]` is how
+    often head k+1's rank-r pick is the right token on calibration text; taking heads as
+    independent, a node is accepted with the product of its ranks' accuracies, and the expected
+    accept length is the sum over nodes. Nodes are taken best-first; a child is never likelier
+    than its parent, so the result is prefix-closed."""
+    acc = [[float(a) for a in row] for row in accuracy]
+    if n_nodes < 1 or any(not 0 <= a <= 1 for row in acc for a in row):
+        raise KilnError(
+            f"sparse_tree needs n_nodes >= 1 and accuracies in [0, 1], got n_nodes={n_nodes}",
+            hint="accuracy[k, r]: how often head k+1's rank-r pick is right",
+        )
+    frontier = [(-a, (r,)) for r, a in enumerate(acc[0])]
+    heapq.heapify(frontier)
+    chosen: list[tuple[int, ...]] = []
+    while frontier and len(chosen) < n_nodes:
+        neg_p, node = heapq.heappop(frontier)  # ties: the shorter, then smaller node first
+        chosen.append(node)
+        if len(node) < len(acc):
+            for r, a in enumerate(acc[len(node)]):
+                heapq.heappush(frontier, (neg_p * a, (*node, r)))
+    return tuple(chosen)
+
+
+def expected_accept_length(choices: Sequence[Sequence[int]], accuracy: torch.Tensor) -> float:
+    """Sum over nodes of the product of their ranks' accuracies (see `sparse_tree`)."""
+    return float(
+        sum(math.prod(float(accuracy[d, r]) for d, r in enumerate(node)) for node in choices)
+    )
+
+
 def named_tree(name: str) -> tuple[tuple[int, ...], ...]:
     if name not in TREES:
         raise KilnError(f"no Medusa tree named {name!r}", hint=f"trees: {', '.join(TREES)}")
     return TREES[name]
 
 
-__all__ = ["MC_SIM_7B_63", "PAD", "TREES", "TreeBuffers", "named_tree", "tree_buffers"]
+__all__ = [
+    "MC_SIM_7B_63",
+    "PAD",
+    "TREES",
+    "TreeBuffers",
+    "expected_accept_length",
+    "named_tree",
+    "sparse_tree",
+    "tree_buffers",
+]

@@ -3,6 +3,9 @@ typical acceptance, the ONNX graphs, and the trained heads' acceleration."""
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import pytest
 import torch
 
@@ -16,7 +19,13 @@ from kiln.llm_kernels.medusa import (
     medusa_verify_export,
     verify,
 )
-from kiln.llm_kernels.medusa_tree import MC_SIM_7B_63, PAD, tree_buffers
+from kiln.llm_kernels.medusa_tree import (
+    MC_SIM_7B_63,
+    PAD,
+    expected_accept_length,
+    sparse_tree,
+    tree_buffers,
+)
 from kiln.llm_kernels.model import WEIGHTS, KVCache, LMConfig, TinyLM, greedy_generate
 
 CHAIN4 = [[0], [0, 0], [0, 0, 0], [0, 0, 0, 0]]  # top-1 only: rejections are common
@@ -71,6 +80,18 @@ def test_mc_sim_7b_63_buffers():
 def test_bad_choice_lists_are_named(choices, message):
     with pytest.raises(KilnError, match=message.replace("[", r"\[").replace("]", r"\]")):
         tree_buffers(choices)
+
+
+def test_sparse_tree_takes_the_likeliest_nodes():
+    acc = torch.tensor([[0.6, 0.2, 0.1], [0.5, 0.3, 0.1], [0.4, 0.2, 0.1]], dtype=torch.float64)
+    every = list(
+        itertools.chain.from_iterable(itertools.product(range(3), repeat=d) for d in (1, 2, 3))
+    )
+    prob = {n: math.prod(float(acc[d, r]) for d, r in enumerate(n)) for n in every}
+    tree = sparse_tree(acc, 7)
+    assert len(tree) == 7 and tree_buffers(tree).n_nodes == 8  # prefix-closed
+    assert min(prob[n] for n in tree) >= max(prob[n] for n in every if n not in tree)
+    assert expected_accept_length(tree, acc) == pytest.approx(sum(sorted(prob.values())[-7:]))
 
 
 def test_accept_lengths_count_the_leading_accepted_tokens():
@@ -171,10 +192,12 @@ def test_untrained_heads_are_the_base_lm_head():
 def test_heads_save_and_load(tmp_path):
     model = _tiny_lm(6, dtype=torch.float32)
     heads = _random_heads(model, 6)
-    heads.save(tmp_path / "h.pt")
+    heads.save(tmp_path / "h.pt", meta={"accuracy": [[0.5, 0.25]]})
     loaded = MedusaHeads.load(tmp_path / "h.pt")
+    assert loaded.meta == {"accuracy": [[0.5, 0.25]]}
     hidden = torch.randn(3, 16)
-    assert float((loaded(hidden) - heads(hidden)).abs().max()) < 0.05  # float16 storage
+    with torch.no_grad():
+        assert float((loaded(hidden) - heads(hidden)).abs().max()) < 0.05  # float16 storage
 
 
 def test_generation_errors_are_named():
@@ -183,6 +206,8 @@ def test_generation_errors_are_named():
         medusa_generate(model, MedusaHeads.from_model(model, 2), [1], 4, CHAIN4)
     with pytest.raises(KilnError, match="beyond the model's max_len"):
         medusa_generate(model, MedusaHeads.from_model(model, 4), [1], 10_000)
+    with pytest.raises(KilnError, match="no Medusa heads at"):
+        MedusaHeads.load("/nonexistent/heads.pt")
 
 
 def test_onnx_verify_graph_agrees_with_torch(tmp_path):
