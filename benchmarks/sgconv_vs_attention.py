@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/sgconv_vs_attention.py [--quick] [--device auto|cpu|cuda]
         [--lengths 1024,2048,...] [--channels 64] [--heads 1] [--kernel-dim 64] [--repeats 5]
+        [--attention kiln|sdpa]
 
 Both sides are whole layers on (1, L, channels) in float32 under `torch.no_grad()`:
 - SGConv: `kiln.llm_kernels.sgconv.SGConv` in FFT mode (kernel built from its sub-kernels on
@@ -9,14 +10,17 @@ Both sides are whole layers on (1, L, channels) in float32 under `torch.no_grad(
 - attention: `kiln.llm_kernels.attention.MultiHeadAttention`, causal (q/k/v/o projections around
   kiln's `attention`, which forms the full (L, L) score matrix, as the reference does). One
   head by default: the fewest elementwise passes over the score matrix, the case most
-  favourable to attention at a given width.
+  favourable to attention at a given width. `--attention sdpa` swaps the core for
+  `torch.nn.functional.scaled_dot_product_attention(is_causal=True)` (same projections), a
+  fused kernel that never holds the score matrix: the stronger baseline.
 
 Time is the median of `--repeats` forward calls after one warm-up call. Peak memory is what
 the forward adds on top of the built layer and its input: on CUDA `max_memory_allocated`
 minus the allocation before the calls; on the CPU every point runs in its own process and the
 figure is the rise of `ru_maxrss` (the process's resident high-water mark) across the calls.
 Ratio columns are attention / SGConv. Results go to `benchmarks/results/sgconv_vs_attention.json`
-(`--quick`, lengths 256-1024, to `..._quick.json` so it never overwrites the full run).
+(`--quick`, lengths 256-1024, adds `_quick` to the name and `--attention sdpa` adds `_sdpa`, so
+neither overwrites the default run).
 
 Acceptance (issue [llm-kernels]): at L = 16K SGConv is faster than attention; the exit status
 is 0 when that holds or 16K was not measured.
@@ -35,6 +39,7 @@ import time
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 from kiln.llm_kernels.attention import MultiHeadAttention
 from kiln.llm_kernels.device import pick_device
@@ -44,7 +49,10 @@ LENGTHS = (1024, 2048, 4096, 8192, 16384)
 QUICK_LENGTHS = (256, 512, 1024)
 TARGET_LENGTH = 16384
 RESULTS = Path("benchmarks/results/sgconv_vs_attention.json")
-ATTENTION_IMPL = "kiln.llm_kernels.attention.MultiHeadAttention (causal, full score matrix)"
+ATTENTION_IMPL = {
+    "kiln": "kiln.llm_kernels.attention.MultiHeadAttention (causal, full score matrix)",
+    "sdpa": "MultiHeadAttention projections around F.scaled_dot_product_attention(is_causal)",
+}
 
 
 def build(model: str, length: int, args: argparse.Namespace, device: torch.device):
@@ -55,11 +63,22 @@ def build(model: str, length: int, args: argparse.Namespace, device: torch.devic
 
         def run(x: torch.Tensor) -> torch.Tensor:
             return layer(x)
-    else:
+    elif args.attention == "kiln":
         layer = MultiHeadAttention(args.channels, args.heads, device=device)
 
         def run(x: torch.Tensor) -> torch.Tensor:
             return layer(x, causal=True)
+    else:
+        layer = MultiHeadAttention(args.channels, args.heads, device=device)
+
+        def run(x: torch.Tensor) -> torch.Tensor:
+            b, s, _ = x.shape
+            q, k, v = (
+                p(x).view(b, s, args.heads, -1).transpose(1, 2)
+                for p in (layer.q_proj, layer.k_proj, layer.v_proj)
+            )
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            return layer.o_proj(y.transpose(1, 2).reshape(b, s, -1))
 
     layer.eval()
     return run, torch.randn(1, length, args.channels, device=device)
@@ -116,6 +135,8 @@ def child_args(args: argparse.Namespace, model: str, length: int) -> list[str]:
         str(args.kernel_dim),
         "--repeats",
         str(args.repeats),
+        "--attention",
+        args.attention,
     ]
 
 
@@ -139,6 +160,7 @@ def main() -> int:
     ap.add_argument("--heads", type=int, default=1, help="attention heads")
     ap.add_argument("--kernel-dim", type=int, default=64, help="SGConv sub-kernel length d")
     ap.add_argument("--repeats", type=int, default=5, help="timed calls after one warm-up")
+    ap.add_argument("--attention", default="kiln", choices=("kiln", "sdpa"), help="the core")
     ap.add_argument("--json", help=f"default {RESULTS} ({RESULTS.stem}_quick.json with --quick)")
     ap.add_argument("--point", help=argparse.SUPPRESS)  # child: "model:length"
     args = ap.parse_args()
@@ -151,7 +173,8 @@ def main() -> int:
         lengths = tuple(int(n) for n in args.lengths.split(","))
     device = pick_device(args.device)
     print(
-        f"SGConv (FFT, d={args.kernel_dim}) vs causal attention ({args.heads} head(s)), "
+        f"SGConv (FFT, d={args.kernel_dim}) vs causal attention ({args.attention}, "
+        f"{args.heads} head(s)), "
         f"d_model {args.channels}, batch 1, float32, {device}, {torch.get_num_threads()} threads"
     )
     head = (
@@ -188,8 +211,10 @@ def main() -> int:
             f"{r['attention_ms']:.1f} ms: {'met' if met else 'MISSED'}"
         )
     out = Path(args.json) if args.json else RESULTS
-    if args.quick and not args.json:
-        out = RESULTS.with_name(f"{RESULTS.stem}_quick.json")
+    if not args.json and (args.quick or args.attention == "sdpa"):
+        suffix = "_quick" if args.quick else ""
+        suffix += "_sdpa" if args.attention == "sdpa" else ""
+        out = RESULTS.with_name(f"{RESULTS.stem}{suffix}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     config = {
         "device": str(device),
@@ -200,7 +225,7 @@ def main() -> int:
         "attention_heads": args.heads,
         "sgconv_kernel_dim": args.kernel_dim,
         "repeats": args.repeats,
-        "attention": ATTENTION_IMPL,
+        "attention": ATTENTION_IMPL[args.attention],
         "memory": "cuda max_memory_allocated" if device.type == "cuda" else "ru_maxrss rise",
     }
     summary = {"config": config, "rows": rows, "target_length": TARGET_LENGTH, "target_met": met}

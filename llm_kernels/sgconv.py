@@ -187,7 +187,7 @@ class SGConv(nn.Module):
         mode: str = "fft",
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
-    ):
+    ) -> None:
         super().__init__()
         sizes = {"channels": channels, "l_max": l_max, "kernel_dim": kernel_dim, "heads": heads}
         for name, value in sizes.items():
