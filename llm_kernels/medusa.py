@@ -235,7 +235,7 @@ def medusa_generate(
     device = model.lm_head.weight.device
     buffers = tree_buffers(choices, top_k, device)
     prompt = torch.as_tensor(prompt, dtype=torch.long, device=device).reshape(1, -1)
-    _check_lengths(model, prompt.shape[1], n_new, buffers.depth)
+    _check_request(model, prompt.shape[1], n_new, buffers.depth, temperature)
     out = model(prompt)
     cache, logits, hidden = out.cache, out.logits[0, -1], out.hidden[0, -1]
     result = MedusaOutput([])
@@ -269,7 +269,12 @@ def _next_token(
     return torch.multinomial(probs, 1, generator=generator)[0]
 
 
-def _check_lengths(model: TinyLM, prompt: int, n_new: int, depth: int) -> None:
+def _check_request(model: TinyLM, prompt: int, n_new: int, depth: int, temperature: float) -> None:
+    if temperature < 0:
+        raise KilnError(
+            f"temperature={temperature} is negative",
+            hint="0 decodes greedily; T > 0 samples with typical acceptance",
+        )
     if prompt < 1 or n_new < 0:
         raise KilnError(
             f"generation needs a non-empty prompt and n_new >= 0, got {prompt} prompt tokens "

@@ -206,6 +206,8 @@ def test_generation_errors_are_named():
         medusa_generate(model, MedusaHeads.from_model(model, 2), [1], 4, CHAIN4)
     with pytest.raises(KilnError, match="beyond the model's max_len"):
         medusa_generate(model, MedusaHeads.from_model(model, 4), [1], 10_000)
+    with pytest.raises(KilnError, match="temperature=-1.0 is negative"):
+        medusa_generate(model, MedusaHeads.from_model(model, 4), [1], 4, temperature=-1.0)
     with pytest.raises(KilnError, match="no Medusa heads at"):
         MedusaHeads.load("/nonexistent/heads.pt")
 
