@@ -102,11 +102,17 @@ def window_votes(window_queries: torch.Tensor, k: torch.Tensor, window: int) -> 
 
     The queries are those of prompt positions L - w .. L - 1, so the causal mask is aligned with
     the end of the keys. Computed in float32 at least (half inputs are widened, as the official
-    softmax is)."""
+    softmax is). The window's rows are added one by one in query order rather than by a sum
+    kernel: a reduction kernel may group the additions differently for different keys, and
+    then keys with equal attention columns got unequal votes (an arbitrary tie-break, and a
+    different one in onnxruntime); in a fixed order, equal columns give equal votes."""
     dtype = torch.promote_types(window_queries.dtype, torch.float32)
     q = window_queries[:, :, -window:].to(dtype)
-    probs = attention_probs(q, k.to(dtype), causal=True)
-    return probs[..., : k.shape[2] - window].sum(dim=2)
+    probs = attention_probs(q, k.to(dtype), causal=True)[..., : k.shape[2] - window]
+    votes = probs[:, :, 0]
+    for i in range(1, window):
+        votes = votes + probs[:, :, i]
+    return votes
 
 
 def pool_votes(votes: torch.Tensor, kernel_size: int, pooling: str) -> torch.Tensor:
@@ -248,7 +254,7 @@ def snapkv_export(
     """The SnapKV selection as an ExportSpec: inputs q_window (1, h, w, d), k and v (1, h, L, d);
     outputs indices (1, h, C - w) int64, k_kept and v_kept (1, h, C, d), float32.
 
-    Exports as MatMul/Softmax/ReduceSum, MaxPool (or Pad/Slice/Add/Div), TopK, GatherElements."""
+    Exports as MatMul/Softmax/Add, MaxPool (or Pad/Slice/Add/Div), TopK, GatherElements."""
     check_args(capacity, window, kernel_size, pooling)
     if capacity >= prompt:
         raise KilnError(

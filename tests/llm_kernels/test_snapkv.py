@@ -166,11 +166,12 @@ def test_onnx_selection_equals_torch_on_ties(tmp_path, pooling):
     ops = op_types(path)
     assert "TopK" in ops and "Attention" not in ops
     assert ("MaxPool" in ops) == (pooling == "max")
-    for seed in range(5):
+    for seed in range(8):
         case = spec if seed == 0 else _tie_heavy(spec, seed)
         indices, k_kept, v_kept = run_onnxruntime(path, case)
-        if seed:  # a few distinct votes per head: most of the selection is tie-breaking
-            assert len(torch.unique(window_votes(case.inputs[0], case.inputs[1], 8))) <= 6
+        if seed:  # one vote per kind and head: most of the selection is tie-breaking
+            votes = window_votes(case.inputs[0], case.inputs[1], 8)
+            assert all(len(torch.unique(votes[0, h])) <= 3 for h in range(2))
         with torch.no_grad():
             want = case.module(*case.inputs)
         assert indices.shape == (1, 2, 24) and k_kept.shape == (1, 2, 32, 16)
