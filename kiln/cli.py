@@ -329,6 +329,32 @@ def cmd_characterize(args) -> int:
     return 0
 
 
+def cmd_kernels(args) -> int:
+    from kiln.llm_kernels import registry
+    from kiln.llm_kernels.export import op_types
+
+    if args.kernels_command == "list":
+        rows = [
+            {"name": k.name, "summary": k.summary, "options": k.options()} for k in registry.KERNELS
+        ]
+        if args.json:
+            print(json.dumps(rows, indent=2, default=str))
+            return 0
+        for row in rows:
+            options = " ".join(f"{key}={value}" for key, value in row["options"].items())
+            print(f"{row['name']:<14} {row['summary']}\n{'':<14} {options}")
+        return 0
+    kernel = registry.find(args.name)
+    options = registry.parse_options(kernel, args.config)
+    if args.kernels_command == "export":
+        _, path = registry.export(args.name, options, args.output)
+        print(f"wrote {path} (ONNX opset 18; ops: {', '.join(op_types(path))})")
+        return 0
+    report = registry.check(args.name, options, args.device)
+    print(json.dumps(report.to_json(), indent=2) if args.json else report.table())
+    return 0
+
+
 def cmd_dataset(args) -> int:
     from kiln.datasets.bugs import build, chrysalis, export, validate
 
@@ -631,6 +657,28 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("-o", "--output", help="write the mapped records as JSONL here")
     ch.add_argument("--no-oracles", action="store_true", help="do not run kiln's oracles")
     p.set_defaults(func=cmd_dataset)
+
+    p = sub.add_parser("kernels", help="the LLM reference kernels: list, export to ONNX, check")
+    ksub = p.add_subparsers(dest="kernels_command", metavar="ACTION", required=True)
+    kl = ksub.add_parser("list", help="kernels and their options with defaults")
+    kl.add_argument("--json", action="store_true")
+    config = {
+        "action": "append",
+        "metavar": "KEY=VALUE",
+        "help": "a builder option (repeat, or comma-separate), e.g. seq=32,n_heads=4",
+    }
+    ke = ksub.add_parser("export", help="write a kernel as a checked ONNX graph (opset 18)")
+    ke.add_argument("name")
+    ke.add_argument("--config", **config)
+    ke.add_argument("-o", "--output", required=True, metavar="FILE.onnx")
+    kc = ksub.add_parser(
+        "check", help="reference (torch f32 on the device, f64) vs onnxruntime: error table"
+    )
+    kc.add_argument("name")
+    kc.add_argument("--config", **config)
+    kc.add_argument("--device", choices=["auto", "cuda", "cpu"], default="auto")
+    kc.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_kernels)
 
     p = sub.add_parser("demo", help="compile y = sat((a*b + c) >> 3) and prove it in RTL")
     p.add_argument("-o", "--output", default="kiln_out/demo", help="output folder")

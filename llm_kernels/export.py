@@ -16,8 +16,6 @@ from pathlib import Path
 
 import torch
 
-from kiln.errors import KilnError
-
 OPSET = 18
 
 
@@ -36,16 +34,9 @@ class ExportSpec:
     summary: str = ""
 
 
-Builder = Callable[..., ExportSpec]
+Builder = Callable[..., ExportSpec]  # keyword options with defaults (the config)
 
 
-@dataclass(frozen=True)
-class Kernel:
-    """One exportable kernel: its builder takes keyword options with defaults (the config)."""
-
-    name: str
-    summary: str
-    builder: Builder
 
 
 def export_onnx(spec: ExportSpec, path: str | Path) -> Path:
@@ -98,17 +89,10 @@ def torch_outputs(spec: ExportSpec) -> list[torch.Tensor]:
     return list(out) if isinstance(out, tuple | list) else [out]
 
 
-def unknown_option(kernel: str, key: str, allowed: list[str]) -> KilnError:
-    return KilnError(
-        f"kernel {kernel} has no option {key!r}",
-        hint=f"options: {', '.join(allowed)} (kiln kernels list shows them with defaults)",
-    )
-
-
 __all__ = [
     "OPSET",
     "ExportSpec",
-    "Kernel",
+    "Builder",
     "export_onnx",
     "op_types",
     "run_onnxruntime",
