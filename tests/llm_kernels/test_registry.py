@@ -107,3 +107,14 @@ def test_cuda_device_without_a_gpu_is_a_clear_error(capsys):
         pytest.skip("a GPU is present: this checks the message when there is none")
     assert main(["kernels", "check", "mha", "--device", "cuda"]) == 1
     assert "torch sees none" in capsys.readouterr().err
+
+
+def test_every_reference_runs_on_cuda_when_present():
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("no GPU here: the CUDA reference path runs where torch sees one")
+    for kernel in registry.KERNELS:
+        report = registry.check(kernel.name, {}, device="cuda")
+        assert report.device.startswith("cuda")
+        tolerance(report)
