@@ -18,7 +18,12 @@ Time is the median of `--repeats` forward calls after one warm-up call. Peak mem
 the forward adds on top of the built layer and its input: on CUDA `max_memory_allocated`
 minus the allocation before the calls; on the CPU every point runs in its own process and the
 figure is the rise of `ru_maxrss` (the process's resident high-water mark) across the calls.
-Ratio columns are attention / SGConv. Results go to `benchmarks/results/sgconv_vs_attention.json`
+Ratio columns are attention / SGConv. The JSON keeps the 1-minute load average before and
+after the run: on a shared machine it says how much the times can be trusted. There, `--threads
+1` gives steadier figures: with more threads than idle cores every parallel op waits at its
+barrier for a descheduled thread, which hurts SGConv's many short ops far more than attention's
+few long ones (measured: 2 threads under load 10 made SGConv's 16K forward 3x slower).
+Results go to `benchmarks/results/sgconv_vs_attention.json`
 (`--quick`, lengths 256-1024, adds `_quick` to the name and `--attention sdpa` adds `_sdpa`, so
 neither overwrites the default run).
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -87,6 +93,8 @@ def build(model: str, length: int, args: argparse.Namespace, device: torch.devic
 def measure(model: str, length: int, args: argparse.Namespace) -> dict:
     """One point, in this process: median forward seconds and the forward's peak memory."""
     device = pick_device(args.device)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     run, x = build(model, length, args, device)
     cuda = device.type == "cuda"
     if cuda:
@@ -137,6 +145,8 @@ def child_args(args: argparse.Namespace, model: str, length: int) -> list[str]:
         str(args.repeats),
         "--attention",
         args.attention,
+        "--threads",
+        str(args.threads),
     ]
 
 
@@ -161,6 +171,7 @@ def main() -> int:
     ap.add_argument("--kernel-dim", type=int, default=64, help="SGConv sub-kernel length d")
     ap.add_argument("--repeats", type=int, default=5, help="timed calls after one warm-up")
     ap.add_argument("--attention", default="kiln", choices=("kiln", "sdpa"), help="the core")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--json", help=f"default {RESULTS} ({RESULTS.stem}_quick.json with --quick)")
     ap.add_argument("--point", help=argparse.SUPPRESS)  # child: "model:length"
     args = ap.parse_args()
@@ -168,6 +179,8 @@ def main() -> int:
         model, length = args.point.split(":")
         print(json.dumps(measure(model, int(length), args)))
         return 0
+    if args.threads:
+        torch.set_num_threads(args.threads)
     lengths = QUICK_LENGTHS if args.quick else LENGTHS
     if args.lengths:
         lengths = tuple(int(n) for n in args.lengths.split(","))
@@ -183,6 +196,7 @@ def main() -> int:
     )
     print(head)
     rows = []
+    load_before = os.getloadavg()[0]
     for length in lengths:
         sg, at = point(args, "sgconv", length), point(args, "attention", length)
         row = {
@@ -227,6 +241,8 @@ def main() -> int:
         "repeats": args.repeats,
         "attention": ATTENTION_IMPL[args.attention],
         "memory": "cuda max_memory_allocated" if device.type == "cuda" else "ru_maxrss rise",
+        "cpus": os.cpu_count(),
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     summary = {"config": config, "rows": rows, "target_length": TARGET_LENGTH, "target_met": met}
     out.write_text(json.dumps(summary, indent=2) + "\n")
