@@ -25,7 +25,7 @@ import torch
 from kiln.llm_kernels.device import pick_device
 from kiln.llm_kernels.medusa import MedusaHeads, medusa_generate
 from kiln.llm_kernels.medusa_tree import TREES, named_tree, sparse_tree, tree_buffers
-from kiln.llm_kernels.model import WEIGHTS, greedy_generate, load_pretrained
+from kiln.llm_kernels.model import WEIGHTS, TinyLM, greedy_generate
 from kiln.llm_kernels.tasks import eval_prompts
 
 HEADS = WEIGHTS.parent / "medusa_heads.pt"
@@ -56,14 +56,16 @@ def main() -> None:
         default="8,16,32",
         help="sizes of trees fitted to the heads' measured accuracy (sparse_tree)",
     )
+    ap.add_argument("--base", type=Path, default=WEIGHTS, help="TinyLM weights")
+    ap.add_argument("--heads", type=Path, default=HEADS, help="Medusa heads")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", default="benchmarks/results/medusa_decode.json")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     device = pick_device(args.device)
-    model = load_pretrained(device)
-    heads = MedusaHeads.load(HEADS, device)
+    model = TinyLM.load(args.base, device)
+    heads = MedusaHeads.load(args.heads, device)
     prompts = eval_prompts(
         args.prompts, args.prompt_len, torch.Generator().manual_seed(PROMPT_SEED)
     )

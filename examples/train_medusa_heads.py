@@ -23,7 +23,7 @@ import torch
 
 from kiln.llm_kernels.medusa import MedusaHeads, medusa_generate
 from kiln.llm_kernels.medusa_tree import MC_SIM_7B_63, expected_accept_length, sparse_tree
-from kiln.llm_kernels.model import WEIGHTS, TinyLM, greedy_generate, load_pretrained
+from kiln.llm_kernels.model import WEIGHTS, TinyLM, greedy_generate
 from kiln.llm_kernels.tasks import eval_prompts
 
 OUT = WEIGHTS.parent / "medusa_heads.pt"
@@ -90,13 +90,14 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--base", type=Path, default=WEIGHTS, help="the frozen TinyLM's weights")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
     start = time.perf_counter()
-    model = load_pretrained()
+    model = TinyLM.load(args.base)
     for p in model.parameters():
         p.requires_grad_(False)
     seqs, hidden = self_distilled(model, args.sequences, args.prompt_len, args.new, args.seed)
