@@ -1,7 +1,8 @@
 """SnapKV (Li et al. 2024) on the trained tiny model: KV memory, decode speed and key-value
 retrieval accuracy on 4,096-token prompts, per cache capacity.
 
-    .venv/bin/python benchmarks/snapkv_model.py [--quick] [--device auto|cpu|cuda] [--json PATH]
+    .venv/bin/python benchmarks/snapkv_model.py [--quick] [--device auto|cpu|cuda] [--weights PT]
+                                                [--json PATH]
 
 Each prompt of the model's retrieval task (`kv_retrieval_batch`: records and key-value pairs,
 then `QUERY KEY`) is prefilled once with full attention, asking the model for the last w
@@ -16,10 +17,12 @@ cache at the true position 4,096 (explicit positions, since the cache is shorter
 Decode time: one prompt, the tokens that greedy decoding with the full cache generates, fed
 one per step to every configuration (identical work apart from the cache length); a warm-up
 pass, then `--repeats` timed passes interleaved across configurations, reporting the median
-of the passes' mean per-token times. "agree" is how many of those steps' greedy choices equal
-the full cache's. The paper's reference figures, for context: 8.2x memory and 3.6x decode
-speed at 16K tokens on an A100 (a 7B model, where reading the cache dominates a step); this
-model has 4 layers of 2 kv heads x 32 channels, so on a CPU a step is mostly fixed overhead.
+of the passes' mean per-token times (on the CPU with one thread, `--decode-threads`: a step
+is too small to split, and on a shared machine extra threads make it noisy). "agree" counts
+the steps whose greedy choice equals the full cache's. The paper's figures, for context: 8.2x
+memory and 3.6x decode speed at 16K tokens on an A100 (a 7B model, where reading the cache
+dominates a step); this model has 4 layers of 2 kv heads x 32 channels, so on a CPU a step
+is mostly fixed overhead.
 """
 
 from __future__ import annotations
@@ -124,15 +127,21 @@ def timing(model: TinyLM, args: argparse.Namespace, device: torch.device) -> dic
     prompt, _, _ = kv_retrieval_batch(1, args.prompt_len, gen)
     out = model(prompt.to(device), window_queries=args.window)
     configs, compress_ms = build_configs(out.cache, out.queries or [], args, device)
-    # the tokens greedy decoding generates with the full cache, fed to every configuration
+    # the tokens greedy decoding generates with the full cache, fed to every configuration;
+    # reference[i] is full greedy's choice after fed[i]
     tokens = [out.logits[:, -1].argmax(-1, keepdim=True)]
     work = KVCache(k=list(out.cache.k), v=list(out.cache.v))
-    for i in range(args.decode_tokens - 1):
+    for i in range(args.decode_tokens):
         pos = torch.tensor([[args.prompt_len + i]], device=device)
         step = model(tokens[-1], cache=work, positions=pos)
         tokens.append(step.logits[:, -1].argmax(-1, keepdim=True))
-    fed = torch.cat(tokens, dim=1)
-    reference = torch.cat([fed[0, 1:].cpu(), step.logits[0, -1].argmax().cpu()[None]])
+    fed = torch.cat(tokens[:-1], dim=1)
+    reference = torch.cat(tokens[1:], dim=1)[0].cpu()
+    threads = torch.get_num_threads()
+    if device.type == "cpu" and args.decode_threads:
+        # A decode step is too small to split over threads; on a shared CPU a second thread
+        # mostly waits for a core and makes the times noisy (measured: 4 ms vs 40-150 ms).
+        torch.set_num_threads(args.decode_threads)
     for cache in configs.values():  # warm-up, untimed
         decode_pass(model, cache, fed, args.prompt_len, device)
     means: dict[str, list[float]] = {name: [] for name in configs}
@@ -142,6 +151,7 @@ def timing(model: TinyLM, args: argparse.Namespace, device: torch.device) -> dic
             seconds, choices = decode_pass(model, cache, fed, args.prompt_len, device)
             means[name].append(statistics.fmean(seconds))
             agree[name] = int((choices == reference).sum())
+    torch.set_num_threads(threads)
     full_bytes = out.cache.nbytes()
     return {
         name: {
@@ -171,13 +181,20 @@ def main() -> None:
     ap.add_argument("--decode-tokens", type=int, default=32)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument(
+        "--decode-threads",
+        type=int,
+        default=1,
+        help="torch CPU threads while timing decode steps (0: torch's choice)",
+    )
+    ap.add_argument("--weights", help="a TinyLM file (default: the committed model)")
     ap.add_argument("--json", default="benchmarks/results/snapkv_model.json")
     args = ap.parse_args()
     if args.quick:
         args.prompts, args.repeats, args.decode_tokens = 8, 2, 16
     args.capacities = [int(c) for c in args.capacities.split(",")]
     device = pick_device(args.device)
-    model = load_pretrained(device)
+    model = TinyLM.load(args.weights, device) if args.weights else load_pretrained(device)
     t0 = time.perf_counter()
     rows = timing(model, args, device)
     acc = accuracy(model, args, device)
@@ -197,7 +214,8 @@ def main() -> None:
             f"{row['accuracy_drop']:+6.3f}"
         )
     settings = {k: v for k, v in vars(args).items() if k != "json"}
-    settings |= {"device": str(device), "threads": torch.get_num_threads(), "pooling": "max"}
+    settings |= {"device": str(device), "pooling": "max"}
+    settings["prefill_threads"] = torch.get_num_threads()
     result = {"settings": settings, "seconds": time.perf_counter() - t0, "rows": rows}
     path = Path(args.json)
     path.parent.mkdir(parents=True, exist_ok=True)
