@@ -34,7 +34,7 @@ class LMConfig:
     n_heads: int = 4
     n_kv_heads: int = 2
     head_dim: int = 32
-    d_ff: int = 384
+    d_ff: int = 256
     max_len: int = 8192
     rope_base: float = 10000.0
     # Channels per head that rotate; the rest carry content alone, which matches keys at any

@@ -51,8 +51,9 @@ COPY = 7
 # agree with the base model's greedy choice even where the text itself is random.
 KIND_WEIGHTS = (6, 2, 2, 2, 2, 2, 2, 2)
 LENGTH_WEIGHTS = (1, 1, 1, 1, 2, 2, 2, 3, 8, 3, 2, 1, 1)  # lengths 4..16, mode 12
-# item probabilities in training documents: record, pair, query
-ITEM_WEIGHTS = (80, 12, 8)
+# item probabilities in training documents: record, pair, query; drills practise retrieval
+ITEM_WEIGHTS = (70, 15, 15)
+DRILL_WEIGHTS = (20, 40, 40)
 RECORD_TOKENS = (MIN_LEN + 3, MAX_LEN + 3)  # KIND LEN ... SEP
 
 
@@ -101,10 +102,12 @@ class _Document:
         return [QUERY, KEY_BASE + key, *self.bound[key], SEP]
 
 
-def _items(doc: _Document, tokens: list[int], length: int) -> list[int]:
+def _items(
+    doc: _Document, tokens: list[int], length: int, weights: tuple[int, ...] = ITEM_WEIGHTS
+) -> list[int]:
     """Append random items to `tokens` until it holds at least `length` tokens."""
     while len(tokens) < length:
-        item = doc.rng.choices(("record", "pair", "query"), ITEM_WEIGHTS)[0]
+        item = doc.rng.choices(("record", "pair", "query"), weights)[0]
         if item == "pair" and doc.free_keys:
             tokens += doc.pair()
         elif item == "query" and doc.bound:
@@ -118,6 +121,18 @@ def lm_batch(batch: int, seq_len: int, generator: torch.Generator) -> torch.Tens
     """Training text: (batch, seq_len) documents, each BOS then items, cut at seq_len."""
     _check_positive(batch=batch, seq_len=seq_len)
     rows = [_items(_Document(_rng(generator)), [BOS], seq_len)[:seq_len] for _ in range(batch)]
+    return torch.tensor(rows, dtype=torch.long)
+
+
+def retrieval_drill_batch(batch: int, seq_len: int, generator: torch.Generator) -> torch.Tensor:
+    """Training text of the same language with pairs and queries far more frequent (40% each
+    of the items, against 15% in `lm_batch`): dense practice for retrieval, kept apart so
+    that `lm_batch` text, which greedy decoding imitates, stays mostly records."""
+    _check_positive(batch=batch, seq_len=seq_len)
+    rows = [
+        _items(_Document(_rng(generator)), [BOS], seq_len, DRILL_WEIGHTS)[:seq_len]
+        for _ in range(batch)
+    ]
     return torch.tensor(rows, dtype=torch.long)
 
 
@@ -220,4 +235,5 @@ __all__ = [
     "kv_retrieval_batch",
     "lm_batch",
     "retrieval_correct",
+    "retrieval_drill_batch",
 ]

@@ -8,11 +8,13 @@ import pytest
 import torch
 
 from kiln.errors import KilnError
+from kiln.llm_kernels import tasks
 from kiln.llm_kernels.model import (
     KVCache,
     LMConfig,
     TinyLM,
     greedy_generate,
+    load_pretrained,
 )
 
 SMALL = LMConfig(
@@ -147,3 +149,86 @@ def test_save_load_round_trip(model: TinyLM, tmp_path) -> None:
     assert path.stat().st_size < 2 * sum(p.numel() for p in model.parameters()) + 20_000
     with pytest.raises(KilnError, match="no model weights"):
         TinyLM.load(tmp_path / "missing.pt")
+
+
+# ---- the corpus --------------------------------------------------------------------------
+
+
+def check_items(row: list[int], answers: bool = True) -> int:
+    """Walk a document item by item, asserting each follows its rule (a query's value too,
+    if `answers`); returns the number of whole queries."""
+    assert row[0] == tasks.BOS
+    bound: dict[int, list[int]] = {}
+    records: list[list[int]] = []
+    i, queries = 1, 0
+    while i < len(row):
+        head = row[i]
+        if head == tasks.QUERY:
+            item = row[i : i + 5]
+            if len(item) == 5:
+                assert item[1] in bound and item[4] == tasks.SEP
+                assert item[2:4] == bound[item[1]] or not answers
+                queries += 1
+            i += 5
+        elif tasks.KEY_BASE <= head < tasks.KEY_BASE + tasks.N_KEYS:
+            assert head not in bound, "keys are unique within a document"
+            bound[head] = row[i + 1 : i + 3]
+            i += 4
+        else:
+            kind, length = head - 4, row[i + 1] - 12 + 4
+            assert 0 <= kind < 8 and 4 <= length <= 16
+            content = [t - tasks.SYMBOL_BASE for t in row[i + 2 : i + 2 + length]]
+            if i + 2 + length < len(row):  # a whole record
+                assert row[i + 2 + length] == tasks.SEP
+                steps = {0: 1, 1: 2, 2: 3, 3: -1, 4: 5}
+                if kind in steps:
+                    expected = [(content[0] + j * steps[kind]) % 160 for j in range(length)]
+                    assert content == expected
+                elif kind in (5, 6):
+                    period = kind - 3
+                    assert content == [content[j % period] for j in range(length)]
+                else:
+                    assert content in records
+                records.append(content)
+            i += length + 3
+    return queries
+
+
+def test_lm_batch_follows_the_documented_layout_and_is_seeded() -> None:
+    batch = tasks.lm_batch(4, 700, torch.Generator().manual_seed(3))
+    again = tasks.lm_batch(4, 700, torch.Generator().manual_seed(3))
+    assert batch.shape == (4, 700) and batch.dtype == torch.long and torch.equal(batch, again)
+    assert int(batch.max()) < tasks.VOCAB
+    assert sum(check_items(row) for row in batch.tolist()) > 0
+    drills = tasks.retrieval_drill_batch(4, 700, torch.Generator().manual_seed(3))
+    assert sum(check_items(row) for row in drills.tolist()) > 2 * sum(
+        check_items(row) for row in batch.tolist()
+    )
+
+
+def test_kv_retrieval_prompt_holds_its_answer_once() -> None:
+    prompts, answers, n_answer = tasks.kv_retrieval_batch(2, 4096, torch.Generator().manual_seed(4))
+    assert prompts.shape == (2, 4096) and answers.shape == (2, 2) and n_answer == 2
+    for row, answer in zip(prompts.tolist(), answers.tolist(), strict=True):
+        assert row[-2] == tasks.QUERY
+        check_items(row[:-2])
+        at = [i for i, t in enumerate(row[:-1]) if t == row[-1]]
+        assert len(at) == 1 and row[at[0] + 1 : at[0] + 3] == answer
+    with pytest.raises(KilnError, match="cannot hold 1 pairs"):
+        tasks.kv_retrieval_batch(1, 10, torch.Generator())
+
+
+def test_eval_prompts_end_after_an_item() -> None:
+    prompts = tasks.eval_prompts(3, 300, torch.Generator().manual_seed(5))
+    assert prompts.shape == (3, 300) and (prompts[:, -1] == tasks.SEP).all()
+    for row in prompts.tolist():
+        check_items(row)
+
+
+def test_pretrained_model_continues_records() -> None:
+    """Greedy text follows the record rules: the predictability Medusa's heads exploit."""
+    model = load_pretrained()
+    prompts = tasks.eval_prompts(4, 200, torch.Generator().manual_seed(7))
+    new = greedy_generate(model, prompts, 60)
+    for prompt, row in zip(prompts.tolist(), new.tolist(), strict=True):
+        check_items(prompt + row, answers=False)
