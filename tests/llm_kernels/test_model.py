@@ -228,7 +228,16 @@ def test_eval_prompts_end_after_an_item() -> None:
 def test_pretrained_model_continues_records() -> None:
     """Greedy text follows the record rules: the predictability Medusa's heads exploit."""
     model = load_pretrained()
-    prompts = tasks.eval_prompts(4, 200, torch.Generator().manual_seed(7))
-    new = greedy_generate(model, prompts, 60)
+    prompts = tasks.eval_prompts(2, 100, torch.Generator().manual_seed(7))
+    new = greedy_generate(model, prompts, 40)
     for prompt, row in zip(prompts.tolist(), new.tolist(), strict=True):
         check_items(prompt + row, answers=False)
+
+
+def test_pretrained_model_retrieves() -> None:
+    model = load_pretrained()
+    assert model.config == LMConfig()
+    assert model.lm_head.weight.dtype == torch.float32
+    prompts, answers, _ = tasks.kv_retrieval_batch(16, 256, torch.Generator().manual_seed(6))
+    accuracy = tasks.retrieval_correct(model, prompts, answers).float().mean().item()
+    assert accuracy >= 0.75  # chance: 1 / 160**2
