@@ -22,6 +22,16 @@ SMALL = LMConfig(
 )
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """These tensors are tiny: one thread does them fastest, and on a loaded machine extra
+    threads spin at every barrier (the module took 45 s with two threads, 10 s with one)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def model() -> TinyLM:
     torch.manual_seed(0)
