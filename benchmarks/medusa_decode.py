@@ -59,7 +59,7 @@ def main() -> None:
     ap.add_argument("--base", type=Path, default=WEIGHTS, help="TinyLM weights")
     ap.add_argument("--heads", type=Path, default=HEADS, help="Medusa heads")
     ap.add_argument("--device", default="auto")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="1: steady on a shared machine")
     ap.add_argument("--json", default="benchmarks/results/medusa_decode.json")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)

@@ -1,7 +1,7 @@
 """Train Medusa-1 heads on the frozen tiny base model by self-distillation (Cai et al. 2024,
 "Medusa", sections 2.2.1 and 2.3.2).
 
-    .venv/bin/python examples/train_medusa_heads.py [--heads 4] [--epochs 6] [--out PATH]
+    .venv/bin/python examples/train_medusa_heads.py [--heads 4] [--epochs 5] [--out PATH]
 
 The training text is the base model's own greedy continuation of prompts from its training
 language (`tasks.eval_prompts`), so every target is a base-model prediction, never corpus
@@ -16,6 +16,7 @@ saved with them (`heads.meta["accuracy"]`) for `medusa_tree.sparse_tree`.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import time
 from pathlib import Path
 
@@ -82,14 +83,14 @@ def rank_accuracy(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--sequences", type=int, default=768)
+    ap.add_argument("--sequences", type=int, default=256)
     ap.add_argument("--prompt-len", type=int, default=64)
-    ap.add_argument("--new", type=int, default=192, help="generated tokens per sequence")
-    ap.add_argument("--epochs", type=int, default=6)
-    ap.add_argument("--batch", type=int, default=16, help="sequences per optimizer step")
+    ap.add_argument("--new", type=int, default=128, help="generated tokens per sequence")
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=8, help="sequences per optimizer step")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="1: steady on a shared machine")
     ap.add_argument("--base", type=Path, default=WEIGHTS, help="the frozen TinyLM's weights")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
@@ -135,6 +136,7 @@ def main() -> None:
         )
     meta = {
         "accuracy": accuracy.tolist(),  # [head][rank] on held-out self-distilled text
+        "base_sha256": hashlib.sha256(args.base.read_bytes()).hexdigest(),
         "training": {k: str(v) for k, v in vars(args).items()},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

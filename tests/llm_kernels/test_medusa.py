@@ -3,6 +3,7 @@ typical acceptance, the ONNX graphs, and the trained heads' acceleration."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 
@@ -26,7 +27,15 @@ from kiln.llm_kernels.medusa_tree import (
     sparse_tree,
     tree_buffers,
 )
-from kiln.llm_kernels.model import WEIGHTS, KVCache, LMConfig, TinyLM, greedy_generate
+from kiln.llm_kernels.model import (
+    WEIGHTS,
+    KVCache,
+    LMConfig,
+    TinyLM,
+    greedy_generate,
+    load_pretrained,
+)
+from kiln.llm_kernels.tasks import eval_prompts
 
 CHAIN4 = [[0], [0, 0], [0, 0, 0], [0, 0, 0, 0]]  # top-1 only: rejections are common
 HEADS_WEIGHTS = WEIGHTS.parent / "medusa_heads.pt"
@@ -246,3 +255,19 @@ def test_greedy_medusa_on_cuda_equals_greedy_decoding():
     prompt = torch.tensor([[1, 2, 3]], device="cuda")
     out = medusa_generate(model, heads, prompt[0], 16)
     assert out.tokens == greedy_generate(model, prompt, 16)[0].tolist()
+
+
+def test_trained_heads_accelerate_the_pretrained_model():
+    model = load_pretrained()
+    heads = MedusaHeads.load(HEADS_WEIGHTS)
+    base = hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()
+    retrain = "heads trained on another base model: rerun examples/train_medusa_heads.py"
+    assert heads.meta["base_sha256"] == base, retrain
+    tree = sparse_tree(torch.tensor(heads.meta["accuracy"]), 16)  # fitted as the paper does
+    prompts = eval_prompts(3, 64, torch.Generator().manual_seed(99))
+    rates = []
+    for prompt in prompts:
+        out = medusa_generate(model, heads, prompt, 40, tree)
+        assert out.tokens == greedy_generate(model, prompt[None], 40)[0].tolist()
+        rates.append(out.acceleration_rate)
+    assert sum(rates) / len(rates) >= 2.0
