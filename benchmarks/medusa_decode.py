@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -119,6 +120,7 @@ def main() -> None:
         "paper": "Cai et al. 2024, Medusa; ~2.2x speedup for Medusa-1 on Vicuna-7B",
         "device": str(device),
         "threads": args.threads,
+        "load_average_1min": os.getloadavg()[0],  # the machine is shared; timings vary with it
         "prompts": args.prompts,
         "prompt_len": args.prompt_len,
         "new_tokens": args.new,
