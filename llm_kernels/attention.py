@@ -29,6 +29,7 @@ __all__ = [
     "MultiHeadAttention",
     "attention",
     "attention_probs",
+    "check_grouping",
     "causal_mask",
     "expand_kv",
     "mha_export",
@@ -58,6 +59,15 @@ def causal_mask(sq: int, sk: int, device: torch.device | str | None = None) -> t
     return torch.ones(sq, sk, dtype=torch.bool, device=device).tril(sk - sq)
 
 
+def check_grouping(n_heads: int, n_kv_heads: int) -> None:
+    """Grouped-query attention shares each kv head among n_heads // n_kv_heads query heads."""
+    if n_heads % n_kv_heads != 0:
+        raise KilnError(
+            f"{n_heads} query heads cannot be grouped over {n_kv_heads} kv heads",
+            hint="grouped-query attention needs n_heads % n_kv_heads == 0",
+        )
+
+
 def _check_shapes(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:
     if q.dim() != 4 or k.dim() != 4 or v.dim() != 4:
         raise KilnError(
@@ -75,11 +85,7 @@ def _check_shapes(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:
             f"q {tuple(q.shape)} and k {tuple(k.shape)} disagree in batch or head_dim",
             hint="q is (b, hq, sq, d) and k, v are (b, hkv, sk, d)",
         )
-    if q.shape[1] % k.shape[1] != 0:
-        raise KilnError(
-            f"{q.shape[1]} query heads cannot be grouped over {k.shape[1]} kv heads",
-            hint="grouped-query attention needs n_heads % n_kv_heads == 0",
-        )
+    check_grouping(q.shape[1], k.shape[1])
 
 
 def _scores(

@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from kiln.errors import KilnError
-from kiln.llm_kernels.attention import attention_probs, expand_kv
+from kiln.llm_kernels.attention import attention_probs, check_grouping, expand_kv
 from kiln.llm_kernels.export import ExportSpec
 
 __all__ = [
@@ -90,11 +90,7 @@ def _check_tensors(window_queries: torch.Tensor, k: torch.Tensor, window: int) -
             f"SnapKV got {window_queries.shape[2]} window queries for a window of {window}",
             hint="pass (at least) the queries of the last w prompt tokens",
         )
-    if window_queries.shape[1] % k.shape[1] != 0:
-        raise KilnError(
-            f"{window_queries.shape[1]} query heads cannot be grouped over {k.shape[1]} kv heads",
-            hint="grouped-query attention needs n_heads % n_kv_heads == 0",
-        )
+    check_grouping(window_queries.shape[1], k.shape[1])
 
 
 def window_votes(window_queries: torch.Tensor, k: torch.Tensor, window: int) -> torch.Tensor:
