@@ -37,8 +37,6 @@ class ExportSpec:
 Builder = Callable[..., ExportSpec]  # keyword options with defaults (the config)
 
 
-
-
 def export_onnx(spec: ExportSpec, path: str | Path) -> Path:
     """Write `spec` to `path` as ONNX (opset `OPSET`) and check the model; returns the path."""
     import onnx
