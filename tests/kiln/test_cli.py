@@ -55,6 +55,7 @@ COMMANDS = (
     "schedule",
     "characterize",
     "dataset",
+    "kernels",
     "demo",
 )
 
