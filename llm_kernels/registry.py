@@ -190,12 +190,14 @@ def check(name: str, options: dict[str, object], device: str = "auto") -> CheckR
     kernel = find(name)
     spec = build(kernel, options)
     where = pick_device(device)
-    ref32 = _run(spec.module, spec.inputs, where, None)
-    ref64 = _run(copy.deepcopy(spec.module), spec.inputs, torch.device("cpu"), torch.float64)
+    # Export first, while module and inputs are both on the CPU; the references then run on
+    # copies, so neither the device nor float64 reaches the exported graph.
     with tempfile.TemporaryDirectory(prefix="kiln-kernel-") as scratch:
         path = export_onnx(spec, Path(scratch) / f"{name}.onnx")
         ops = op_types(path)
         ort = [torch.from_numpy(a) for a in run_onnxruntime(path, spec)]
+    ref32 = _run(copy.deepcopy(spec.module), spec.inputs, where, None)
+    ref64 = _run(copy.deepcopy(spec.module), spec.inputs, torch.device("cpu"), torch.float64)
     report = CheckReport(name, str(where), OPSET, ops, spec.config)
     for out_name, a32, a64, a_ort in zip(spec.output_names, ref32, ref64, ort, strict=True):
         report.outputs.append(

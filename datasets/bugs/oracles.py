@@ -212,7 +212,8 @@ def _golden_problem(plain: Run, san: Run) -> str | None:
 
 # Evidence names the rule, not the measured limit: the same sample must give the same
 # record on every build, however loaded the machine is.
-_NO_EXIT = "no exit within the CPU time limit (10x the golden run, at least 0.5 s)"
+MIN_TIMEOUT_S = 0.5  # far above any golden run (the slowest takes 8 ms under ASan)
+_NO_EXIT = f"no exit within the CPU time limit (10x the golden run, at least {MIN_TIMEOUT_S:g} s)"
 
 
 def run_oracles(
@@ -221,7 +222,7 @@ def run_oracles(
     workdir: Path,
     seeds=DEFAULT_SEEDS,
     timeout_factor: float = 10.0,
-    min_timeout_s: float = 0.5,
+    min_timeout_s: float = MIN_TIMEOUT_S,
     *,
     run: bool = True,
 ) -> Verdict:
@@ -468,8 +469,8 @@ def _run_seeds(
     out = {}
     try:
         for seed in limits:
-            cpu = limits[seed]
-            jobs[seed] = _start(_command(exe, seed), work, f"{exe.name}-{seed}", env, cpu)
+            cmd = _command(exe, seed)
+            jobs[seed] = _start(cmd, work, f"{exe.name}-{seed}", env, limits[seed])
         for seed, job in jobs.items():
             backstop = 4 * math.ceil(limits[seed]) + 10.0
             code, stdout, stderr = _finish(job, max(job.start + backstop - time.monotonic(), 0))
