@@ -70,6 +70,7 @@ class _Document:
         self.free_keys = list(range(N_KEYS))
         rng.shuffle(self.free_keys)
         self.bound: dict[int, list[int]] = {}
+        self.asked: set[int] = set()  # keys queried so far
 
     def record(self, length: int | None = None) -> list[int]:
         rng = self.rng
@@ -99,19 +100,29 @@ class _Document:
 
     def query(self, key: int | None = None) -> list[int]:
         key = self.rng.choice(list(self.bound)) if key is None else key
+        self.asked.add(key)
         return [QUERY, KEY_BASE + key, *self.bound[key], SEP]
+
+    def unasked(self) -> list[int]:
+        return [k for k in self.bound if k not in self.asked]
 
 
 def _items(
-    doc: _Document, tokens: list[int], length: int, weights: tuple[int, ...] = ITEM_WEIGHTS
+    doc: _Document,
+    tokens: list[int],
+    length: int,
+    weights: tuple[int, ...] = ITEM_WEIGHTS,
+    fresh: bool = False,
 ) -> list[int]:
-    """Append random items to `tokens` until it holds at least `length` tokens."""
+    """Append random items to `tokens` until it holds at least `length` tokens. With
+    `fresh`, a query asks only a key not asked before (a record when none is left)."""
     while len(tokens) < length:
         item = doc.rng.choices(("record", "pair", "query"), weights)[0]
+        keys = doc.unasked() if fresh else list(doc.bound)
         if item == "pair" and doc.free_keys:
             tokens += doc.pair()
-        elif item == "query" and doc.bound:
-            tokens += doc.query()
+        elif item == "query" and keys:
+            tokens += doc.query(doc.rng.choice(keys))
         else:
             tokens += doc.record()
     return tokens
@@ -124,13 +135,22 @@ def lm_batch(batch: int, seq_len: int, generator: torch.Generator) -> torch.Tens
     return torch.tensor(rows, dtype=torch.long)
 
 
-def retrieval_drill_batch(batch: int, seq_len: int, generator: torch.Generator) -> torch.Tensor:
+def retrieval_drill_batch(
+    batch: int, seq_len: int, generator: torch.Generator, long: bool = False
+) -> torch.Tensor:
     """Training text of the same language with pairs and queries far more frequent (40% each
     of the items, against 15% in `lm_batch`): dense practice for retrieval, kept apart so
-    that `lm_batch` text, which greedy decoding imitates, stays mostly records."""
+    that `lm_batch` text, which greedy decoding imitates, stays mostly records.
+
+    `long` drills retrieval across the whole sequence: items at `lm_batch`'s rates, and
+    each query asks a key not asked before, so its answer sits at the pair however far
+    back, never at a nearer query of the same key (with repeats allowed, a model can answer
+    most queries of a long document by copying from a recent one and never learns the
+    distance)."""
     _check_positive(batch=batch, seq_len=seq_len)
+    weights = ITEM_WEIGHTS if long else DRILL_WEIGHTS
     rows = [
-        _items(_Document(_rng(generator)), [BOS], seq_len, DRILL_WEIGHTS)[:seq_len]
+        _items(_Document(_rng(generator)), [BOS], seq_len, weights, fresh=long)[:seq_len]
         for _ in range(batch)
     ]
     return torch.tensor(rows, dtype=torch.long)

@@ -216,6 +216,26 @@ def test_lm_batch_follows_the_documented_layout_and_is_seeded() -> None:
     )
 
 
+def test_long_drills_ask_each_key_once_at_every_distance() -> None:
+    """Long drills: every query asks a key bound earlier and never asked before, so its
+    answer sits at the pair itself, some over a thousand tokens back."""
+    drills = tasks.retrieval_drill_batch(2, 4096, torch.Generator().manual_seed(6), long=True)
+    distances = []
+    for row in drills.tolist():
+        check_items(row)
+        bound_at: dict[int, int] = {}
+        asked: set[int] = set()
+        for i, t in enumerate(row[:-1]):
+            key = row[i + 1]
+            if t == tasks.QUERY:
+                assert key not in asked, "a long drill asks each key once"
+                asked.add(key)
+                distances.append(i - bound_at[key])
+            elif tasks.KEY_BASE <= t < tasks.KEY_BASE + tasks.N_KEYS and row[i - 1] != tasks.QUERY:
+                bound_at[t] = i
+    assert len(distances) > 40 and max(distances) > 1024
+
+
 def test_kv_retrieval_prompt_holds_its_answer_once() -> None:
     prompts, answers, n_answer = tasks.kv_retrieval_batch(2, 4096, torch.Generator().manual_seed(4))
     assert prompts.shape == (2, 4096) and answers.shape == (2, 2) and n_answer == 2
@@ -251,3 +271,15 @@ def test_pretrained_model_retrieves() -> None:
     prompts, answers, _ = tasks.kv_retrieval_batch(16, 256, torch.Generator().manual_seed(6))
     accuracy = tasks.retrieval_correct(model, prompts, answers).float().mean().item()
     assert accuracy >= 0.75  # chance: 1 / 160**2
+
+
+def test_pretrained_model_retrieves_across_4096_tokens() -> None:
+    """SnapKV's accuracy drop is measured at 4,096 tokens: the full cache must retrieve
+    there, or every capacity scores the same zero (66% on 32 prompts when trained)."""
+    model = load_pretrained()
+    generator = torch.Generator().manual_seed(7)
+    correct = sum(
+        int(tasks.retrieval_correct(model, *tasks.kv_retrieval_batch(2, 4096, generator)[:2]).sum())
+        for _ in range(4)
+    )
+    assert correct >= 3, f"{correct} of 8 prompts answered at 4,096 tokens"
