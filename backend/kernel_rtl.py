@@ -190,7 +190,7 @@ class _Builder(MemoryLogic, Controller):
         self.signals = Signals(ks.regions, self.ports)  # the registers the schedule counted
         self.port_data: dict[tuple, str] = {}  # (storage, bank, port) -> its output's wire
         self.bank_index: dict[str, str] = {}  # bank index expression -> its wire
-        self.rf_reads: dict[tuple, str] = {}  # (register file, index signals) -> read register
+        self.rf_reads: dict[tuple, str] = {}  # (register file, index signals) -> read wire
         self.bank_selects: dict[str, str] = {}  # bank index wire -> its register
         # control
         self.stages: dict[int, int] = {}

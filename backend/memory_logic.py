@@ -65,12 +65,11 @@ class MemoryLogic:
             mem = self.mem_base[id(st)]
             if is_store:
                 self.rf_writes[id(st)].append(If(en, (MemWrite(mem, addr, data),)))
-            else:  # loads of one element (by the same index signals) share a register
+            else:  # read in the same clock; loads by the same index signals share the wire
                 key = (mem, tuple(where))
                 if key not in self.rf_reads:
-                    self.rf_reads[key] = self.reg(f"{hint}_q", lay.width, "memory read")
-                    self.datapath.append(NonBlocking(self.rf_reads[key], Index(mem, addr)))
-                self.home[(k, n)] = (self.rf_reads[key], c + 1)
+                    self.rf_reads[key] = self.wire(f"{hint}_q", lay.width, Index(mem, addr))
+                self.home[(k, n)] = (self.rf_reads[key], c)
             return
         banks, rows = [], []
         for d, split in enumerate(lay.dims):

@@ -9,8 +9,9 @@ enclosing blocks) enter as inputs pinned to its first cycle.
 Dependences: SSA def-use; scalar variables are forwarded within a region (a read after a
 write takes the written value combinationally) and carried across iterations through
 their register; arrays are ordered by an affine dependence test (`affine`), which also
-gives loop-carried distances. Memory loads take `mem_latency` cycles; multipliers and
-dividers slower than a stage become pipelined units.
+gives loop-carried distances. Memory loads take `mem_latency` cycles, except from a
+completely partitioned array, whose elements are registers read in the same clock;
+multipliers and dividers slower than a stage become pipelined units.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Options:
     """What the region builder assumes about the hardware. Documented in the CLI help."""
 
     clock_period_ps: float = 2000.0
-    mem_latency: int = 1  # cycles from a load's address to its data
+    mem_latency: int = 1  # cycles from a load's address to its data (RAMs, not register files)
     param_ports: int = 1  # ports per bank of an array parameter (a single-port RAM)
     local_ports: int = 2  # ports per bank of a local, static or const array (dual-port RAM)
     limits: dict[str, int] = field(default_factory=dict)  # e.g. {"mul": 2}
@@ -279,9 +280,19 @@ class _Builder:
         if kind in PIPELINED_KINDS:
             resources = (kind,)
             if self.opts.pipeline_units and delay > budget > 0:
-                latency, delay = math.ceil(delay / budget), 0.0
+                latency = math.ceil(delay / budget)
+                self.notes.append(
+                    f"'%{op.result.name} = {op.opcode}'{_where(op.place)} takes {delay:.0f} ps, "
+                    f"more than the {budget:.0f} ps a stage leaves: it runs as a {latency}-cycle "
+                    "unit, which the backend builds as one block of logic ahead of its "
+                    "registers, so the design meets the clock only if synthesis retimes them "
+                    "(or at a longer clock)"
+                )
+                delay = 0.0
         if op.storage is not None and op.storage.is_array:
             resources = self.banks(op)
+            if op.opcode == "load" and not resources:
+                latency, delay = 0, self.register_file_read_ps(op)
         width = 0
         if op.result is not None and kind != "const":
             width = self.demanded.get(id(op.result), 0)
@@ -291,6 +302,20 @@ class _Builder:
         if op.storage is not None:
             text += f" @{op.storage.name}"
         return SchedOp(node, delay, latency, width, resources, 1, op.place, text)
+
+    def register_file_read_ps(self, op: Op) -> float:
+        """A completely partitioned array is a register per element, read in the clock its
+        index is known: wiring for constant indices, else a tree of 2:1 multiplexers over
+        the elements the variable indices can reach."""
+        shape = op.storage.type.shape
+        indices = op.operands[: len(shape)]
+        reach = math.prod(
+            size for v, size in zip(indices, shape, strict=True) if id(v) not in self.constants
+        )
+        if reach <= 1:
+            return 0.0
+        levels = math.ceil(math.log2(reach))
+        return levels * self.delays.op_delay_ps("select", op.storage.elem.width)
 
     # --- memories -------------------------------------------------------------------
     def banks(self, op: Op) -> tuple[str, ...]:

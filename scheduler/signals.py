@@ -7,7 +7,7 @@ same signals. A term names each node's signal in the stage it is made:
 
 - ("const", value, type); ("value", node): a value from outside the region; ("var", id):
   a variable's register; ("port", class, port): a memory port's output, which every load
-  through that port reads; ("rf", id, index terms): the read register of a completely
+  through that port reads; ("rf", id, index terms): the read (a multiplexer) of a completely
   partitioned array's element; ("node", region, node): anything else one of a kind;
 - ("op", opcode, attrs, type, operand terms): an operator on the operands' signals in its
   stage, the same wherever and whenever it is made; ("mux", guards, value, previous,

@@ -1,5 +1,7 @@
 /* alu_decode: decode one 16-bit instruction word and execute it on a file
- * of 4 x uint32 registers (fully partitioned), returning the result.
+ * of 4 x uint32 registers (fully partitioned), returning the result and
+ * its NZCV flags (*flags = N<<3 | Z<<2 | C<<1 | V; C and V from add and
+ * sub only: carry out and borrow, signed overflow).
  * Format: [15:12] opcode, [11:10] rs1, [9:8] rs2, [7] immediate flag,
  * [6:0] signed 7-bit immediate. Operand a = regs[rs1]; b = the
  * sign-extended immediate when the flag is set, else regs[rs2].
@@ -13,7 +15,7 @@
 
 #define NREGS 4
 
-uint32_t alu_decode(const uint32_t regs[NREGS], uint16_t insn)
+uint32_t alu_decode(const uint32_t regs[NREGS], uint16_t insn, uint32_t *flags)
 {
 #pragma HLS array_partition variable=regs complete
     uint32_t op = (uint32_t)(insn >> 12) & 15u;
@@ -46,6 +48,9 @@ uint32_t alu_decode(const uint32_t regs[NREGS], uint16_t insn)
     case 14: r = (a << sh) | (a >> ((32u - sh) & 31u)); break;
     default: r = sa < sb ? b - a : a - b; break;
     }
+    uint32_t c = op == 0u ? (uint32_t)(r < a) : op == 1u ? (uint32_t)(a < b) : 0u;
+    uint32_t v = op == 0u ? ((a ^ r) & (b ^ r)) >> 31 : op == 1u ? ((a ^ b) & (a ^ r)) >> 31 : 0u;
+    *flags = (r >> 31) << 3 | (uint32_t)(r == 0u) << 2 | c << 1 | v;
     return r;
 }
 
@@ -87,7 +92,7 @@ static struct ref_insn ref_decode(uint16_t w)
     return d;
 }
 
-static uint32_t ref_exec(const uint32_t *regs, uint16_t w)
+static uint32_t ref_exec(const uint32_t *regs, uint16_t w, uint32_t *flags)
 {
     struct ref_insn d = ref_decode(w);
     uint32_t a = regs[d.rs1];
@@ -121,6 +126,16 @@ static uint32_t ref_exec(const uint32_t *regs, uint16_t w)
         break;
     }
     }
+    /* flags from 64-bit arithmetic: carry out of bit 31, borrow, range checks */
+    uint32_t c = 0, v = 0;
+    if (d.op == 0) {
+        c = (uint32_t)(((uint64_t)a + b) >> 32);
+        v = sa + sb > INT32_MAX || sa + sb < INT32_MIN;
+    } else if (d.op == 1) {
+        c = (uint64_t)a < (uint64_t)b;
+        v = sa - sb > INT32_MAX || sa - sb < INT32_MIN;
+    }
+    *flags = (r / 2147483648u) * 8u + (r == 0u ? 4u : 0u) + c * 2u + v;
     return r;
 }
 
@@ -145,15 +160,18 @@ int main(int argc, char **argv)
         uint16_t insn = (uint16_t)(tb_rand() >> 16);
         if (call < 512)   /* every opcode with every operand combination */
             insn = (uint16_t)((insn & 0x007fu) | ((uint32_t)call << 7));
-        uint32_t got = alu_decode(regs, insn);
-        uint32_t want = ref_exec(regs, insn);
-        if (got != want) {
-            printf("FAIL call %d insn %04x: got %08x want %08x\n",
-                   call, insn, (unsigned)got, (unsigned)want);
+        uint32_t got_flags, want_flags;
+        uint32_t got = alu_decode(regs, insn, &got_flags);
+        uint32_t want = ref_exec(regs, insn, &want_flags);
+        if (got != want || got_flags != want_flags) {
+            printf("FAIL call %d insn %04x: got %08x flags %x want %08x flags %x\n",
+                   call, insn, (unsigned)got, (unsigned)got_flags, (unsigned)want,
+                   (unsigned)want_flags);
             fail = 1;
             break;
         }
         tb_mix(got);
+        tb_mix(got_flags);
     }
     printf("checksum: %08x\n", (unsigned)tb_hash);
     return fail;

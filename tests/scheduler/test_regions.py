@@ -22,6 +22,9 @@ class Delays:
     def delay_ps(self, op) -> float:
         return self.table.get(OPS[op.opcode].kind, 0.0)
 
+    def op_delay_ps(self, opcode: str, width: int, signed: bool = False) -> float:
+        return self.table.get(OPS[opcode].kind, 0.0)
+
 
 def regions(text: str, **opts):
     return kernel_regions(parse_kernel(text), Delays(), Options(clock_period_ps=1000, **opts))
@@ -127,6 +130,40 @@ def test_a_cyclic_partition_gives_each_bank_its_ports():
     assert loop.problem.ops["0"].resources == ("@w[0]",)
     assert loop.problem.ops["3"].resources == ("@w[0]", "@w[1]")  # unknown bank: both
     assert loop.problem.limits == {"@w[0]": 2, "@w[1]": 2, "@z": 1}
+
+
+def test_a_register_file_is_read_in_the_clock_of_its_index():
+    """A completely partitioned array is a register per element: no port, no read latency;
+    a constant index is wiring, a variable one a tree of 2:1 multiplexers (8 elements: 3)."""
+    text = """kernel @rf(in %x: i16, in %j: u3, out @y: i16) {
+  local @w: i16[8] [partition=complete]
+  %0 = const 5 : u3
+  store @w[%0], %x
+  %1 = load @w[%0] : i16
+  %2 = load @w[%j] : i16
+  %3 = add %1, %2 : i16
+  write @y, %3
+}
+"""
+    (r,), _ = regions(text)
+    ops = r.problem.ops
+    assert (ops["1"].latency, ops["1"].delay_ps, ops["1"].resources) == (0, 0.0, ())
+    assert (ops["2"].latency, ops["2"].delay_ps) == (0, 3 * Delays.table["select"])
+    ks = schedule(text)
+    cycles = ks.regions[0].solution.cycles
+    assert cycles["1"] == cycles["2"] == cycles["3"] == cycles["write.y"] == 1  # one clock
+    assert ks.regions[0].solution.stages == 2  # after the store's clock edge
+
+
+def test_an_op_slower_than_a_stage_is_noted_as_a_unit():
+    text = """kernel @m(in %a: i16, in %b: i16, out @y: i16) {
+  %0 = mul %a, %b : i16
+  write @y, %0
+}
+"""
+    ks = schedule(text, clock_ps=500)  # 700 ps of multiplier, 400 ps of stage logic
+    assert ks.regions[0].region.problem.ops["0"].latency == 2
+    assert any("runs as a 2-cycle unit" in n and "retimes" in n for n in ks.notes), ks.notes
 
 
 def test_a_pipelined_loop_around_a_variable_bound_loop_is_noted():
