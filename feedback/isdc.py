@@ -373,8 +373,9 @@ def isdc_schedule(
     current = best
     result = IsdcResult(baseline, current, iterations, model, target=isdc.target.name)
     if isdc.signoff:
-        result.baseline_signoff = signoff(kernel, baseline, isdc, "sdc", clock_period_ps)
-        result.signoff = signoff(kernel, current, isdc, "isdc", clock_period_ps)
+        done: dict[str, SignOff] = {}  # by design text: the same circuit is timed once
+        result.baseline_signoff = signoff(kernel, baseline, isdc, "sdc", clock_period_ps, done)
+        result.signoff = signoff(kernel, current, isdc, "isdc", clock_period_ps, done)
         attempt = 1
         while not result.signoff.passed and attempt <= isdc.signoff_retries:
             # The whole circuit is slower than its parts: time every stage whole, and take
@@ -411,20 +412,37 @@ def isdc_schedule(
             it.region_bits = [r.solution.register_bits for r in current.regions]
             iterations.append(it)
             result.schedule = current
-            result.signoff = signoff(kernel, current, isdc, f"isdc{attempt}", clock_period_ps)
+            result.signoff = signoff(kernel, current, isdc, f"isdc{attempt}", clock_period_ps, done)
             result.signoff.attempts = attempt
     result.seconds = time.monotonic() - t0
     return result
 
 
 def signoff(
-    kernel: Kernel, ks: KernelSchedule, isdc: IsdcOptions, tag: str, period_ps: float
+    kernel: Kernel,
+    ks: KernelSchedule,
+    isdc: IsdcOptions,
+    tag: str,
+    period_ps: float,
+    done: dict[str, SignOff] | None = None,
 ) -> SignOff:
-    """Emit `ks` as the kernel's module, synthesize it and time it at `period_ps`."""
+    """Emit `ks` as the kernel's module, synthesize it and time it at `period_ps`; a
+    design whose text is in `done` was timed already (ISDC often keeps plain SDC's
+    schedule), and its result is reused."""
     from kiln.backend.kernel_rtl import emit_kernel_rtl
-    from kiln.feedback.synthesis import synthesize
 
     rtl = emit_kernel_rtl(kernel, ks)
+    if done is not None and rtl.verilog in done:
+        return copy.copy(done[rtl.verilog])
+    result = _signoff(rtl, isdc, tag, period_ps)
+    if done is not None:
+        done[rtl.verilog] = result
+    return copy.copy(result)
+
+
+def _signoff(rtl, isdc: IsdcOptions, tag: str, period_ps: float) -> SignOff:
+    from kiln.feedback.synthesis import synthesize
+
     root = Path(isdc.workdir) if isdc.workdir else Path(tempfile.mkdtemp(prefix="kiln-isdc-"))
     work = root / f"signoff-{tag}"
     work.mkdir(parents=True, exist_ok=True)

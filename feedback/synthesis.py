@@ -28,7 +28,7 @@ from kiln.feedback.tool_runs import run_sta, run_yosys
 
 GENERIC_LIBERTY = Path(__file__).parent / "liberty" / "generic.lib"
 YOSYS_TIMEOUT_S = 1800.0
-FULL_ABC_S = 240.0  # then `abc -fast` (see the docstring)
+FULL_ABC_S = 120.0  # then `abc -fast` (see the docstring)
 BUFFER_CELL = "BUF_X1"  # with pins A and Z, as in kiln's generic library
 LOAD_PF = 0.01
 STA_TIMEOUT_S = 600.0

@@ -12,7 +12,7 @@ import pytest
 from kiln.backend.subgraph_rtl import subgraph_module
 from kiln.c_check import load_c
 from kiln.feedback.characterize import build_op
-from kiln.feedback.isdc import IsdcOptions, isdc_schedule
+from kiln.feedback.isdc import IsdcOptions, isdc_schedule, signoff
 from kiln.feedback.subgraph_timing import time_subgraph
 from kiln.scheduler.delay_model import DelayModel
 from kiln.scheduler.regions import Options
@@ -105,6 +105,18 @@ def test_isdc_meets_timing_at_sign_off(mix8, tmp_path):
     assert r.signoff is not None and r.signoff.passed, r.signoff
     assert r.signoff.slack_ps >= 0
     assert r.signoff.register_bits <= r.baseline_signoff.register_bits
+
+
+def test_one_design_is_signed_off_once(mix8, tmp_path):
+    """ISDC often keeps plain SDC's schedule: the same circuit is not synthesized twice."""
+    ks = _run(mix8, tmp_path / "cache", iterations=0).baseline
+    opts = IsdcOptions(workdir=tmp_path / "work")
+    done: dict = {}
+    first = signoff(mix8, ks, opts, "a", 2000.0, done)
+    again = signoff(mix8, ks, opts, "b", 2000.0, done)
+    assert again == first and again is not first and len(done) == 1
+    assert (tmp_path / "work" / "signoff-a").is_dir()
+    assert not (tmp_path / "work" / "signoff-b").exists()
 
 
 def test_a_one_op_subgraph_measures_what_characterization_says(tmp_path):
