@@ -1,7 +1,8 @@
 """XLS beside kiln SDC and kiln ISDC: flip-flops and worst slack, timed by the same flow.
 
     .venv/bin/python benchmarks/isdc_xls.py [--kiln benchmarks/results/isdc_fewer.json]
-                                            [--kernels A,B] [--json PATH] [--md PATH]
+                                            [--kernels A,B] [--xls-from JSON]
+                                            [--json PATH] [--md PATH]
 
 Needs `xls-python` (`pip install kiln-hls[xls]`); not run in CI. Reads the kiln rows that
 `benchmarks/isdc.py --fewer-stages --json benchmarks/results/isdc_fewer.json` wrote (with
@@ -60,6 +61,7 @@ HERE = Path(__file__).resolve().parent
 KERNELS = HERE / "isdc_kernels"
 DELAY_MODEL = "sky130"
 LOW, HIGH, STEPS = 0.5, 6.0, 7  # XLS periods searched, as multiples of the target
+XLS_KEYS = ("xls_ff", "wns_xls", "xls_period_ps", "xls_stages", "xls_tried", "fdo", "skipped")
 
 
 STA_PRELUDE = """\
@@ -168,6 +170,11 @@ def main() -> int:
     ap.add_argument("--kiln", default=str(HERE / "results" / "isdc_fewer.json"))
     ap.add_argument("--kernels", help="comma-separated names (default: every kiln row)")
     ap.add_argument("--no-fdo", action="store_true", help="skip XLS's FDO attempt")
+    ap.add_argument(
+        "--xls-from", metavar="JSON",
+        help="take the XLS side of each point from this earlier output (XLS and its search "
+        "do not depend on kiln's rows): only kiln's figures are read anew",
+    )  # fmt: skip
     ap.add_argument("--json", default=str(HERE / "results" / "isdc_xls.json"))
     ap.add_argument("--md", default=str(HERE / "results" / "isdc_xls.md"))
     args = ap.parse_args()
@@ -176,8 +183,18 @@ def main() -> int:
         kiln_rows = [r for r in kiln_rows if r["kernel"] in args.kernels.split(",")]
     files = {e["name"]: e for e in json.loads((KERNELS / "manifest.json").read_text())["kernels"]}
     work = Path(tempfile.mkdtemp(prefix="kiln-isdc-xls-"))
+    earlier = {}
+    if args.xls_from:
+        for x in json.loads(Path(args.xls_from).read_text())["points"]:
+            earlier[(x["kernel"], x["clock_ps"])] = {k: v for k, v in x.items() if k in XLS_KEYS}
     rows = []
     for r in kiln_rows:
+        if (r["kernel"], r["clock_ps"]) in earlier:
+            row = {k: r.get(k) for k in ("kernel", "clock_ps", "stages", "isdc_stages")}
+            row |= {"m2_sdc": r["m2_sdc"], "m2_isdc": r["m2_isdc"]}
+            row |= {"wns_sdc": r["m3_sdc_slack_ps"], "wns_isdc": r["m3_isdc_slack_ps"]}
+            rows.append(row | earlier[(r["kernel"], r["clock_ps"])])
+            continue
         e = files[r["kernel"]]
         kernel = load_kernel(KERNELS / e["file"], e["top"])
         regions, _ = kernel_regions(kernel, DelayModel(), Options())

@@ -42,6 +42,8 @@ from kiln.scheduler.path_delays import MeasuredSubgraph, chain_order
 from kiln.scheduler.regions import Options
 
 Progress = Callable[[str], None]
+# model clock / real clock at which the sign-off probe schedules one stage fewer
+PROBE_STRETCH = (1.1, 1.25, 1.5, 2.0, 3.0)
 BAR_WIDTH = 30  # characters for the baseline's register bits in the text report
 
 
@@ -58,7 +60,9 @@ class IsdcOptions:
     cache_dir: Path | None = None
     signoff: bool = True
     signoff_retries: int = 4
-    fewer_stages: bool = False  # also cut stages the measured delays show are not needed
+    # also cut stages the measured delays show are not needed, then those sign-off shows
+    # are not (`_probe_fewer_stages`)
+    fewer_stages: bool = False
     workdir: Path | None = None  # sign-off files; a temporary folder when None
 
     def check(self) -> None:
@@ -414,8 +418,42 @@ def isdc_schedule(
             result.schedule = current
             result.signoff = signoff(kernel, current, isdc, f"isdc{attempt}", clock_period_ps, done)
             result.signoff.attempts = attempt
+        if isdc.fewer_stages and result.signoff.passed:
+            _probe_fewer_stages(kernel, clock_period_ps, model, options, isdc, result, done, say)
     result.seconds = time.monotonic() - t0
     return result
+
+
+def _probe_fewer_stages(kernel, clock_ps, model, options, isdc, result, done, say) -> None:
+    """Ask the circuit for the stages the model cannot rule out. Across a stage boundary the
+    model still sums what was measured on either side (a subgraph spanning stages is often
+    too large to time), so it can keep a stage the circuit does not need. Schedule one stage
+    fewer per region at the shortest stretched model clock that allows it, and keep it
+    when the whole design signs off at the real clock; again, until one fails."""
+    stages = [r.solution.stages for r in result.schedule.regions]
+    while any(s > 1 for s in stages):
+        target = [max(1, s - 1) for s in stages]
+        probe, stretch = None, 0.0
+        for stretch in PROBE_STRETCH:
+            try:
+                probe = schedule_kernel(
+                    kernel, clock_ps * stretch, model, copy.deepcopy(options), stages=target
+                )
+                break
+            except ScheduleError:
+                continue
+        if probe is None:
+            return
+        checked = signoff(kernel, probe, isdc, f"probe{sum(target)}", clock_ps, done)
+        verdict = "meets timing" if checked.passed else f"fails (slack {checked.slack_ps} ps)"
+        say(f"sign-off probe: {sum(target)} stage(s), scheduled at {stretch:g}x: {verdict}")
+        if checked.passed:
+            result.schedule, result.signoff, stages = probe, checked, target
+        it = _record(len(result.iterations), result.schedule)
+        it.picks.append(f"sign-off probe: {sum(target)} stage(s) at {stretch:g}x: {verdict}")
+        result.iterations.append(it)
+        if not checked.passed:
+            return
 
 
 def signoff(

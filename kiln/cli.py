@@ -232,7 +232,8 @@ def _add_isdc_options(p) -> None:
     p.add_argument("--no-signoff", action="store_true", help="ISDC without the final sign-off")
     p.add_argument(
         "--isdc-fewer-stages", action="store_true",
-        help="also cut pipeline stages that the measured delays show are not needed",
+        help="also cut pipeline stages that the measured delays, then whole-design sign-off, "
+        "show are not needed",
     )  # fmt: skip
 
 

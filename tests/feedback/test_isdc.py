@@ -107,6 +107,19 @@ def test_isdc_meets_timing_at_sign_off(mix8, tmp_path):
     assert r.signoff.register_bits <= r.baseline_signoff.register_bits
 
 
+def test_fewer_stages_are_kept_only_when_sign_off_agrees(mix8, tmp_path):
+    opts = IsdcOptions(cache_dir=tmp_path / "cache", workdir=tmp_path / "work", fewer_stages=True)
+    r = isdc_schedule(mix8, 2000.0, Options(), opts)
+    probes = [p for it in r.iterations for p in it.picks if p.startswith("sign-off probe")]
+    assert probes, [it.picks for it in r.iterations]
+    final = sum(x.solution.stages for x in r.schedule.regions)
+    kept = [p for p in probes if p.endswith("meets timing")]
+    assert all(p.endswith("meets timing") for p in probes[:-1])  # it stops at the first fail
+    if kept:
+        assert kept[-1].startswith(f"sign-off probe: {final} stage(s)")
+    assert r.signoff.passed and final < sum(x.solution.stages for x in r.baseline.regions)
+
+
 def test_one_design_is_signed_off_once(mix8, tmp_path):
     """ISDC often keeps plain SDC's schedule: the same circuit is not synthesized twice."""
     ks = _run(mix8, tmp_path / "cache", iterations=0).baseline
