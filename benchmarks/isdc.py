@@ -103,7 +103,7 @@ def run_point(kernel, clock: float, opts: IsdcOptions) -> dict:
             "signoff_passed": r.signoff.passed,
             "fmax_sdc_mhz": r.baseline_signoff.fmax_mhz,
             "fmax_isdc_mhz": r.signoff.fmax_mhz,
-            "abc_fast": [x.abc_fast for x in (r.baseline_signoff, r.signoff)],
+            "abc_no_sweep": [x.abc_no_sweep for x in (r.baseline_signoff, r.signoff)],
         }
     return row
 

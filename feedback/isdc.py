@@ -120,7 +120,7 @@ class SignOff:
     log: str
     attempts: int = 1
     fmax_mhz: float | None = None
-    abc_fast: bool = False  # mapped with `abc -fast` (`kiln.feedback.synthesis.FULL_ABC_S`)
+    abc_no_sweep: bool = False  # ABC without SAT sweeping (`kiln.feedback.synthesis`)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -224,7 +224,7 @@ class IsdcResult:
                 continue
             verdict = "meets timing" if s.passed else "FAILS timing"
             fmax = f", Fmax {s.fmax_mhz:g} MHz" if s.fmax_mhz else ""
-            fast = " (mapped with abc -fast: the full script ran too long)" if s.abc_fast else ""
+            fast = " (ABC without SAT sweeping: the full script ran too long)" * s.abc_no_sweep
             lines.append(
                 f"  sign-off {name} ({self.target}): {verdict}, slack {s.slack_ps} ps{fmax}, "
                 f"{s.register_bits} register bits (Yosys), {s.flip_flops} flip-flops{fast}"
@@ -492,7 +492,7 @@ def _signoff(rtl, isdc: IsdcOptions, tag: str, period_ps: float) -> SignOff:
     passed = rep.slack_ps is None or rep.slack_ps >= 0
     return SignOff(
         passed, rep.slack_ps, rep.critical_path_ps, rep.register_bits, rep.flip_flops, rep.log,
-        fmax_mhz=rep.fmax_mhz, abc_fast=rep.abc_fast,
+        fmax_mhz=rep.fmax_mhz, abc_no_sweep=rep.abc_no_sweep,
     )  # fmt: skip
 
 
