@@ -108,6 +108,11 @@ def run_point(kernel, clock: float, opts: IsdcOptions) -> dict:
     return row
 
 
+def stages_changed(r: dict) -> bool:
+    """Whether ISDC ended at other stage counts than plain SDC (fewer, or relaxed)."""
+    return r.get("isdc_stages", r["stages"]) != r["stages"]
+
+
 def geomean(xs: list[float]) -> float:
     xs = [x for x in xs if x > 0]
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
@@ -122,7 +127,7 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         cut = 100.0 * (r["m1_sdc"] - r["m1_isdc"]) / r["m1_sdc"] if r["m1_sdc"] else 0.0
         stages = f"{sum(r['stages'])}"
-        if r.get("isdc_stages", r["stages"]) != r["stages"]:
+        if stages_changed(r):
             stages += f" -> {sum(r['isdc_stages'])}"
         lines.append(
             f"| {r['kernel']} | {r['clock_ps']:g} | {stages} | {r['m1_sdc']} | "
@@ -239,10 +244,7 @@ def main() -> int:
 def summarize(rows: list[dict], target: str) -> dict:
     """Geometric means of ISDC / SDC. A point where ISDC leaves no pipeline register at all
     (ratio 0) has no logarithm: it is listed, and the M1 mean is over the other points."""
-    left = [
-        r for r in rows
-        if r["m1_sdc"] and r["m1_isdc"] and r.get("isdc_stages", r["stages"]) == r["stages"]
-    ]  # fmt: skip
+    left = [r for r in rows if r["m1_sdc"] and r["m1_isdc"] and not stages_changed(r)]
     ratio_m1 = geomean([r["m1_isdc"] / r["m1_sdc"] for r in left])
     signed = [r for r in rows if "m2_sdc" in r]
     ratio_m2 = geomean([r["m2_isdc"] / r["m2_sdc"] for r in signed if r["m2_sdc"]])
@@ -256,11 +258,7 @@ def summarize(rows: list[dict], target: str) -> dict:
         "m1_geomean_reduction_pct": round(100 * (1 - ratio_m1), 2),
         "m1_points_in_mean": len(left),
         "m1_to_zero": [f"{r['kernel']}@{r['clock_ps']:g}" for r in rows if not r["m1_isdc"]],
-        "stages_relaxed": [
-            f"{r['kernel']}@{r['clock_ps']:g}"
-            for r in rows
-            if r.get("isdc_stages", r["stages"]) != r["stages"]
-        ],
+        "stages_relaxed": [f"{r['kernel']}@{r['clock_ps']:g}" for r in rows if stages_changed(r)],
         "m2_geomean_ratio": round(ratio_m2, 4) if signed else None,
         "m2_moves_with_m1": all(
             (r["m2_isdc"] <= r["m2_sdc"]) == (r["m1_isdc"] <= r["m1_sdc"]) for r in signed

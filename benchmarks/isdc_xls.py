@@ -165,6 +165,13 @@ def fdo_try(text: str, top: str, period_ps: int, clock_ps: float, work: Path) ->
     return {"ran": True, **out, "seconds": round(time.monotonic() - start, 1)}
 
 
+def kiln_side(r: dict) -> dict:
+    """The figures of a `benchmarks/isdc.py` row that this table shows."""
+    keys = ("kernel", "clock_ps", "stages", "isdc_stages", "m2_sdc", "m2_isdc")
+    row = {k: r.get(k) for k in keys}
+    return row | {"wns_sdc": r["m3_sdc_slack_ps"], "wns_isdc": r["m3_isdc_slack_ps"]}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--kiln", default=str(HERE / "results" / "isdc_fewer.json"))
@@ -189,18 +196,13 @@ def main() -> int:
             earlier[(x["kernel"], x["clock_ps"])] = {k: v for k, v in x.items() if k in XLS_KEYS}
     rows = []
     for r in kiln_rows:
+        row = kiln_side(r)
         if (r["kernel"], r["clock_ps"]) in earlier:
-            row = {k: r.get(k) for k in ("kernel", "clock_ps", "stages", "isdc_stages")}
-            row |= {"m2_sdc": r["m2_sdc"], "m2_isdc": r["m2_isdc"]}
-            row |= {"wns_sdc": r["m3_sdc_slack_ps"], "wns_isdc": r["m3_isdc_slack_ps"]}
             rows.append(row | earlier[(r["kernel"], r["clock_ps"])])
             continue
         e = files[r["kernel"]]
         kernel = load_kernel(KERNELS / e["file"], e["top"])
         regions, _ = kernel_regions(kernel, DelayModel(), Options())
-        keys = ("kernel", "clock_ps", "stages", "isdc_stages", "m2_sdc", "m2_isdc")
-        row = {k: r.get(k) for k in keys}
-        row |= {"wns_sdc": r["m3_sdc_slack_ps"], "wns_isdc": r["m3_isdc_slack_ps"]}
         start = time.monotonic()
         try:
             if len(regions) != 1:
