@@ -1,7 +1,7 @@
 """XLS beside kiln SDC and kiln ISDC: flip-flops and worst slack, timed by the same flow.
 
     .venv/bin/python benchmarks/isdc_xls.py [--kiln benchmarks/results/isdc_fewer.json]
-                                            [--kernels A,B] [--xls-from JSON]
+                                            [--kernels A,B] [--xls-from JSON[,JSON]]
                                             [--json PATH] [--md PATH]
 
 Needs `xls-python` (`pip install kiln-hls[xls]`); not run in CI. Reads the kiln rows that
@@ -178,9 +178,10 @@ def main() -> int:
     ap.add_argument("--kernels", help="comma-separated names (default: every kiln row)")
     ap.add_argument("--no-fdo", action="store_true", help="skip XLS's FDO attempt")
     ap.add_argument(
-        "--xls-from", metavar="JSON",
-        help="take the XLS side of each point from this earlier output (XLS and its search "
-        "do not depend on kiln's rows): only kiln's figures are read anew",
+        "--xls-from", metavar="JSON[,JSON]",
+        help="take the XLS side of each point from these earlier outputs (XLS and its search "
+        "do not depend on kiln's rows): only kiln's figures are read anew; a point found in "
+        "none of them runs XLS",
     )  # fmt: skip
     ap.add_argument("--json", default=str(HERE / "results" / "isdc_xls.json"))
     ap.add_argument("--md", default=str(HERE / "results" / "isdc_xls.md"))
@@ -191,8 +192,8 @@ def main() -> int:
     files = {e["name"]: e for e in json.loads((KERNELS / "manifest.json").read_text())["kernels"]}
     work = Path(tempfile.mkdtemp(prefix="kiln-isdc-xls-"))
     earlier = {}
-    if args.xls_from:
-        for x in json.loads(Path(args.xls_from).read_text())["points"]:
+    for path in args.xls_from.split(",") if args.xls_from else []:
+        for x in json.loads(Path(path).read_text())["points"]:
             earlier[(x["kernel"], x["clock_ps"])] = {k: v for k, v in x.items() if k in XLS_KEYS}
     rows = []
     for r in kiln_rows:

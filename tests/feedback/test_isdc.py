@@ -11,10 +11,11 @@ import pytest
 
 from kiln.backend.subgraph_rtl import subgraph_module
 from kiln.c_check import load_c
+from kiln.feedback import isdc as isdc_module
 from kiln.feedback.characterize import build_op
-from kiln.feedback.isdc import IsdcOptions, isdc_schedule, signoff
+from kiln.feedback.isdc import IsdcOptions, SignOff, isdc_schedule, signoff
 from kiln.feedback.subgraph_timing import time_subgraph
-from kiln.scheduler.delay_model import DelayModel
+from kiln.scheduler.delay_model import DEFAULT_DATA, DelayModel
 from kiln.scheduler.regions import Options
 from kiln.scheduling import SCHEDULE_PASSES
 
@@ -118,6 +119,27 @@ def test_fewer_stages_are_kept_only_when_sign_off_agrees(mix8, tmp_path):
     if kept:
         assert kept[-1].startswith(f"sign-off probe: {final} stage(s)")
     assert r.signoff.passed and final < sum(x.solution.stages for x in r.baseline.regions)
+
+
+def test_the_probe_cuts_stages_a_far_too_slow_model_keeps(mix8, tmp_path, monkeypatch):
+    """Summed per-op delays can be several times what the circuit takes (4x on an AES
+    round): when sign-off agrees, the probe goes on down to one stage, even where the model
+    needs its clock stretched past 3x to fit it. Here every op is modelled 4x too slow and
+    sign-off always agrees."""
+    data = json.loads(DEFAULT_DATA.read_text())
+    for variants in data["ops"].values():
+        for v in variants.values():
+            v["points"] = [[w, 4 * d] for w, d in v["points"]]
+    (tmp_path / "slow.json").write_text(json.dumps(data))
+    agree = SignOff(True, 1.0, 4999.0, 0, 0, "")
+    monkeypatch.setattr(isdc_module, "signoff", lambda *a, **k: agree)
+    opts = IsdcOptions(iterations=0, workdir=tmp_path / "work", fewer_stages=True)
+    r = isdc_schedule(mix8, 5000.0, Options(), opts, delays=DelayModel(tmp_path / "slow.json"))
+    assert sum(x.solution.stages for x in r.baseline.regions) >= 4
+    assert [x.solution.stages for x in r.schedule.regions] == [1] * len(r.schedule.regions)
+    stretches = [p for it in r.iterations for p in it.picks if p.startswith("sign-off probe")]
+    assert stretches[-1].startswith("sign-off probe: 1 stage(s)")
+    assert float(stretches[-1].split(" at ")[1].split("x")[0]) > 3.0, stretches
 
 
 def test_one_design_is_signed_off_once(mix8, tmp_path):
