@@ -23,6 +23,7 @@ fails, every stage of every region is timed whole and the kernel is scheduled ag
 from __future__ import annotations
 
 import copy
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -46,6 +47,7 @@ Progress = Callable[[str], None]
 # per-op delays can be several times what synthesis gives across a long xor or mux chain
 # (an AES round's S-boxes: 4x), so the range runs far past what the model would allow
 PROBE_STRETCH = (1.1, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
+SIGNOFF_NOT_KEPT = "not kept: set a sign-off folder (--isdc-workdir) to keep it"
 BAR_WIDTH = 30  # characters for the baseline's register bits in the text report
 
 
@@ -65,7 +67,7 @@ class IsdcOptions:
     # also cut stages the measured delays show are not needed, then those sign-off shows
     # are not (`_probe_fewer_stages`)
     fewer_stages: bool = False
-    workdir: Path | None = None  # sign-off files; a temporary folder when None
+    workdir: Path | None = None  # sign-off files kept here; None: removed after each one
 
     def check(self) -> None:
         if self.selection not in SELECTIONS:
@@ -485,9 +487,21 @@ def signoff(
 
 
 def _signoff(rtl, isdc: IsdcOptions, tag: str, period_ps: float) -> SignOff:
+    """Sign off in `isdc.workdir`, or in a temporary folder that is removed once the design
+    is timed (a run signs off several designs of a few MB each); kept when a tool fails,
+    since the error names a log in it."""
+    if isdc.workdir is not None:
+        return _signoff_in(Path(isdc.workdir), rtl, isdc, tag, period_ps)
+    root = Path(tempfile.mkdtemp(prefix="kiln-isdc-"))
+    result = _signoff_in(root, rtl, isdc, tag, period_ps)
+    shutil.rmtree(root, ignore_errors=True)
+    result.log = SIGNOFF_NOT_KEPT
+    return result
+
+
+def _signoff_in(root: Path, rtl, isdc: IsdcOptions, tag: str, period_ps: float) -> SignOff:
     from kiln.feedback.synthesis import synthesize
 
-    root = Path(isdc.workdir) if isdc.workdir else Path(tempfile.mkdtemp(prefix="kiln-isdc-"))
     work = root / f"signoff-{tag}"
     work.mkdir(parents=True, exist_ok=True)
     src = work / f"{rtl.name}.v"

@@ -15,7 +15,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kiln.errors import KilnError
@@ -85,8 +85,10 @@ def compile_c(
         from kiln.feedback.isdc import isdc_schedule
 
         progress("refining the schedule with synthesis feedback (ISDC)")
+        # the sign-off netlists and logs sit beside the report unless a folder was given
+        isdc_opts = replace(opts.isdc, workdir=opts.isdc.workdir or out / "isdc")
         isdc = isdc_schedule(
-            ck.kernel, opts.clock_ns * 1000.0, sched_opts, opts.isdc, None,
+            ck.kernel, opts.clock_ns * 1000.0, sched_opts, isdc_opts, None,
             lambda msg: progress(f"isdc: {msg}"),
         )  # fmt: skip
         ks = isdc.schedule

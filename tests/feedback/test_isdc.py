@@ -6,14 +6,17 @@ Needs Yosys and OpenSTA (apt-get install -y yosys opensta)."""
 from __future__ import annotations
 
 import json
+import tempfile
 
 import pytest
 
 from kiln.backend.subgraph_rtl import subgraph_module
 from kiln.c_check import load_c
+from kiln.errors import ToolError
 from kiln.feedback import isdc as isdc_module
+from kiln.feedback import synthesis
 from kiln.feedback.characterize import build_op
-from kiln.feedback.isdc import IsdcOptions, SignOff, isdc_schedule, signoff
+from kiln.feedback.isdc import SIGNOFF_NOT_KEPT, IsdcOptions, SignOff, isdc_schedule, signoff
 from kiln.feedback.subgraph_timing import time_subgraph
 from kiln.scheduler.delay_model import DEFAULT_DATA, DelayModel
 from kiln.scheduler.regions import Options
@@ -152,6 +155,29 @@ def test_one_design_is_signed_off_once(mix8, tmp_path):
     assert again == first and again is not first and len(done) == 1
     assert (tmp_path / "work" / "signoff-a").is_dir()
     assert not (tmp_path / "work" / "signoff-b").exists()
+
+
+def test_a_sign_off_without_a_folder_leaves_files_only_when_it_fails(mix8, tmp_path, monkeypatch):
+    """A run signs off several designs of a few MB each: without a folder to keep them in,
+    they are removed once timed, but kept when a tool fails, since the error names a log."""
+    from kiln.scheduler.kernel_schedule import schedule_kernel
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    ks = schedule_kernel(mix8, 2000.0, DelayModel(), Options())
+    got = signoff(mix8, ks, IsdcOptions(), "a", 2000.0)
+    assert got.passed and got.log == SIGNOFF_NOT_KEPT
+    assert list(tmp.iterdir()) == []
+
+    def broken(*_a, **_k):
+        raise ToolError("exit status 1", tool="yosys", log="yosys.log")
+
+    monkeypatch.setattr(synthesis, "synthesize", broken)
+    with pytest.raises(ToolError):
+        signoff(mix8, ks, IsdcOptions(), "b", 2000.0)
+    kept = list(tmp.iterdir())
+    assert len(kept) == 1 and (kept[0] / "signoff-b" / "mix8.v").is_file()
 
 
 def test_a_one_op_subgraph_measures_what_characterization_says(tmp_path):
