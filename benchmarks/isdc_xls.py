@@ -198,8 +198,9 @@ def main() -> int:
     rows = []
     for r in kiln_rows:
         row = kiln_side(r)
-        if (r["kernel"], r["clock_ps"]) in earlier:
-            rows.append(row | earlier[(r["kernel"], r["clock_ps"])])
+        xls = earlier.get((r["kernel"], r["clock_ps"]))
+        if xls is not None:
+            rows.append(row | xls)
             continue
         e = files[r["kernel"]]
         kernel = load_kernel(KERNELS / e["file"], e["top"])

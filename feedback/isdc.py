@@ -228,14 +228,14 @@ class IsdcResult:
                 continue
             verdict = "meets timing" if s.passed else "FAILS timing"
             fmax = f", Fmax {s.fmax_mhz:g} MHz" if s.fmax_mhz else ""
-            fast = (
+            no_sweep = (
                 " (ABC without SAT sweeping: its full script ran too long)"
                 if s.abc_no_sweep
                 else ""
             )
             lines.append(
                 f"  sign-off {name} ({self.target}): {verdict}, slack {s.slack_ps} ps{fmax}, "
-                f"{s.register_bits} register bits (Yosys), {s.flip_flops} flip-flops{fast}"
+                f"{s.register_bits} register bits (Yosys), {s.flip_flops} flip-flops{no_sweep}"
             )
         return "\n".join(lines)
 
