@@ -272,7 +272,8 @@ class _Builder(MemoryLogic, Controller):
 
     def constants(self) -> None:
         """Constants used outside their region are module-level wires, not registers."""
-        for vid in list(self.outside):
+        # in program order (region, then node), not the order of `id`s: the text is stable
+        for vid in sorted(self.outside, key=lambda v: self.producer[v]):
             k, node = self.producer[vid]
             op = self.ks.regions[k].region.ir_ops[node]
             if op.opcode == "const":
