@@ -1,5 +1,6 @@
-"""Verilog generation from scheduled kernel IR."""
+"""Verilog generation from scheduled kernel IR: the kernel module, its co-simulation
+harness and the compile report."""
 
-from kiln.backend.emit import EmittedModule, PortMap, emit_kernel
+from kiln.backend.kernel_rtl import KernelRtl, emit_kernel_rtl
 
-__all__ = ["EmittedModule", "PortMap", "emit_kernel"]
+__all__ = ["KernelRtl", "emit_kernel_rtl"]

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiln.c_check import load_c
+from kiln.frontend.c.check import load_c
 from kiln.ir.kernel import walk_ops
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,10 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from kiln.c_check import load_c
-from kiln.hls_flow import CompileOptions, compile_c
+from kiln.api import compile_c
+from kiln.config import CompileConfig
+from kiln.frontend.c.check import load_c
 from kiln.ir.kernel import walk_ops
-from kiln.scheduling import SCHEDULE_PASSES
+from kiln.ir.passes import COMPILE_FLOW
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNELS = ROOT / "datasets" / "kernels"
@@ -34,7 +35,7 @@ def largest() -> dict:
     for e in manifest:
         if e["uses_float"]:
             continue
-        k = load_c(KERNELS / e["file"], e["top"], passes=SCHEDULE_PASSES).kernel
+        k = load_c(KERNELS / e["file"], e["top"], passes=COMPILE_FLOW).kernel
         sizes.append((sum(1 for _ in walk_ops(k.body)), e["name"], e))
     sizes.sort(key=lambda t: (t[0], t[1]))
     ops, _, entry = sizes[-1]
@@ -57,10 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     def progress(msg: str) -> None:
         marks.append((msg, time.perf_counter()))
 
-    opts = CompileOptions(clock_ns=2.5, synthesize=args.synth)
+    opts = CompileConfig.make(clock_ns=2.5, synthesize=args.synth)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        report = compile_c(KERNELS / entry["file"], entry["top"], Path(tmp), opts, progress)
+        report = compile_c(
+            KERNELS / entry["file"], entry["top"], Path(tmp), opts, progress
+        ).report()
         total = time.perf_counter() - t0
     stages = []
     for (msg, t), (_, t_next) in zip(marks, marks[1:], strict=False):

@@ -39,13 +39,13 @@ import sys
 import time
 from pathlib import Path
 
+from kiln.api import load_kernel
 from kiln.errors import ScheduleError
 from kiln.feedback.isdc import IsdcOptions, isdc_schedule
 from kiln.feedback.subgraphs import EXPANSIONS, SELECTIONS
 from kiln.feedback.targets import Target
 from kiln.scheduler.kernel_schedule import schedule_kernel
 from kiln.scheduler.regions import Options
-from kiln.scheduling import load_kernel
 
 HERE = Path(__file__).resolve().parent
 KERNELS = HERE / "isdc_kernels"

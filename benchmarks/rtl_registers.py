@@ -22,11 +22,11 @@ from pathlib import Path
 
 from kiln.backend.kernel_rtl import emit_kernel_rtl
 from kiln.backend.report import controller_bits
-from kiln.c_check import load_c
 from kiln.feedback.synthesis import count_registers
+from kiln.frontend.c.check import load_c
+from kiln.ir.passes import COMPILE_FLOW
 from kiln.scheduler.kernel_schedule import schedule_kernel
 from kiln.scheduler.regions import Options
-from kiln.scheduling import SCHEDULE_PASSES
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNELS = ROOT / "datasets" / "kernels"
@@ -35,7 +35,7 @@ TOLERANCE = 0.10
 
 
 def measure(entry: dict, work: Path) -> dict:
-    ck = load_c(KERNELS / entry["file"], entry["top"], passes=SCHEDULE_PASSES)
+    ck = load_c(KERNELS / entry["file"], entry["top"], passes=COMPILE_FLOW)
     ks = schedule_kernel(ck.kernel, CLOCK_PS, None, Options())
     rtl = emit_kernel_rtl(ck.kernel, ks)
     path = work / f"{rtl.name}.v"

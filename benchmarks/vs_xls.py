@@ -34,8 +34,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiln.c_check import load_c
 from kiln.errors import KilnError
+from kiln.frontend.c.check import load_c
 from kiln.ir.kernel import Op
 from kiln.ir.ops import OPS
 from kiln.scheduler.regions import Options, kernel_regions

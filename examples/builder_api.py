@@ -9,7 +9,8 @@ with t in ufixed<8,8> (0 <= t < 1) and round-half-to-even on the result.
 import sys
 from pathlib import Path
 
-from kiln.flow import compile_kernel
+from kiln.api import compile_ir
+from kiln.config import CompileConfig
 from kiln.ir import KernelBuilder, fixed, from_real, interpret, print_ir
 
 sample = fixed(12, 6)
@@ -27,8 +28,8 @@ inputs = {"a": from_real(sample, -2.5), "b": from_real(sample, 7.25), "t": from_
 raw = interpret(kernel, inputs)["y"]
 print(f"lerp(-2.5, 7.25, 0.75) = {float(y.type.to_real(raw))} (raw {raw})")
 
-design = compile_kernel(kernel, Path(sys.argv[1] if len(sys.argv) > 1 else "kiln_out/lerp"))
-print(design.schedule)
-design.lint()
-result = design.simulate("icarus", vectors=500)
-print(f"icarus: {result.vectors} vectors bit-exact; Verilog at {design.verilog_path}")
+out = Path(sys.argv[1] if len(sys.argv) > 1 else "kiln_out/lerp")
+config = CompileConfig.make(clock_ns=2.0, simulator="icarus", vectors=500, synthesize=False)
+design = compile_ir(kernel, out, config)  # lints and co-simulates on 500 random calls
+print(design.schedule.format())
+print(f"icarus: {design.checks.cosim['icarus'].calls} calls bit-exact; Verilog at {out}")

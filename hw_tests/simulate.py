@@ -1,8 +1,8 @@
-"""Run a module's cocotb vector tests on Verilator or Icarus, in a child process.
+"""Co-simulate a kernel's harness with cocotb on Verilator or Icarus, in a child process.
 
 The child (`python -m kiln.hw_tests.simulate JOB.json`) calls cocotb's runner; the parent
 runs it through `kiln.toolchain.run_command`, so every simulation has a timeout and a
-kept log, and a failure names the log and the first mismatching vector.
+kept log, and a failure names the log and the first mismatching call.
 """
 
 from __future__ import annotations
@@ -17,60 +17,6 @@ from kiln.toolchain import apply_sim_env, find_tool, run_command
 
 SIMULATORS = ("verilator", "icarus")
 _TOOL = {"verilator": "verilator", "icarus": "iverilog"}
-COCOTB_TESTS = ("one_at_a_time", "back_to_back")  # the tests in kiln.hw_tests.vectors_tb
-
-
-@dataclass(frozen=True)
-class SimResult:
-    simulator: str
-    vectors: int
-    report: dict  # per cocotb test: checked, mismatch_count, mismatches
-    log: Path
-    seconds: float
-
-
-def simulate(
-    verilog: Path,
-    vectors: Path,
-    work_dir: Path,
-    simulator: str = "verilator",
-    timeout_s: float = 600,
-) -> SimResult:
-    """Build `verilog` and run the vector tests; raise SimulationError on any mismatch."""
-    _check_simulator(simulator)
-    find_tool(_TOOL[simulator])  # a clear ToolError, with the install command, if it is missing
-    work_dir = Path(work_dir).absolute() / f"sim_{simulator}"
-    work_dir.mkdir(parents=True, exist_ok=True)
-    spec = json.loads(Path(vectors).read_text())
-    report = work_dir / "report.json"
-    report.unlink(missing_ok=True)
-    job = {
-        "simulator": simulator,
-        "sources": [str(Path(verilog).absolute())],
-        "top": spec["top"],
-        "test_module": "kiln.hw_tests.vectors_tb",
-        "env": {"KILN_VECTORS": str(Path(vectors).absolute()), "KILN_SIM_REPORT": str(report)},
-        "build_dir": str(work_dir / "build"),
-    }
-    run = _run_job(job, work_dir, timeout_s)
-    data = json.loads(report.read_text()) if report.exists() else {}
-    bad = {name: r for name, r in data.items() if r["mismatch_count"]}
-    if bad:
-        name, r = next(iter(bad.items()))
-        first = r["mismatches"][0]
-        raise SimulationError(
-            f"{simulator}: {r['mismatch_count']} output mismatch(es) in test '{name}'; first at "
-            f"vector {first['vector']}, port {first['port']}: expected {first['expected']}, "
-            f"got {first['got']} (inputs {first['inputs']})",
-            hint=f"full log: {run.log_path}; report: {report}",
-        )
-    if run.returncode != 0 or set(data) != set(COCOTB_TESTS):
-        tail = "\n    ".join(run.stdout.strip().splitlines()[-12:])
-        raise SimulationError(
-            f"{simulator}: the cocotb run failed (exit status {run.returncode}):\n    {tail}",
-            hint=f"full log: {run.log_path}",
-        )
-    return SimResult(simulator, len(spec["vectors"]), data, run.log_path, run.seconds)
 
 
 @dataclass(frozen=True)

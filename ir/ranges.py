@@ -120,8 +120,11 @@ def _op(op: Op, ranges: dict[int, Range], var: dict[int, Range]) -> Range:
     rs = [ranges.get(id(v), full(v.type)) for v in op.operands]
     if op.opcode == "select":
         return union(rs[1], rs[2])
+    if op.opcode in _BITS:  # bit ops wrap, whatever the result type's overflow mode
+        r = _BITS[op.opcode](rs, types, rt, op.attrs)
+        return r if rt.min_raw <= r[0] and r[1] <= rt.max_raw else full(rt)
     plain = all(t.frac == 0 for t in (*types, rt))
-    fn = _BITS.get(op.opcode) or (_VALUES.get(op.opcode) if plain else None)
+    fn = _VALUES.get(op.opcode) if plain else None
     if fn is None:
         return full(rt)
     return _fits(fn(rs, types, rt, op.attrs), rt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -98,61 +99,69 @@ def cmd_ir(args) -> int:
     return 0
 
 
+def _config(args, **extra):
+    """The compile's config from the shared flags, built once; the clock is converted from
+    the user's ns here and nowhere else."""
+    from kiln.config import CompileConfig
+
+    target = _target(args)
+    options = dict(
+        ii=getattr(args, "ii", None),
+        limits=tuple(getattr(args, "limit", ())),
+        include_dirs=tuple(getattr(args, "include", ())),
+        defines=tuple(getattr(args, "define", ())),
+        tb_sources=tuple(getattr(args, "tb", ())),
+        **extra,
+    )
+    if getattr(args, "passes", None) is not None:
+        options["passes"] = tuple(_pass_names(args.passes))
+    config = CompileConfig.make(clock_ns=args.clock_ns, target=target, **options)
+    if getattr(args, "isdc", False):
+        config = replace(config, isdc=_isdc_options(args, target))
+    return config
+
+
+def _target(args):
+    from kiln.feedback.targets import Target
+
+    return Target.parse(args.target)
+
+
+def _pass_names(text: str) -> list[str]:
+    return [] if text == "none" else [n for n in text.split(",") if n]
+
+
 def cmd_compile(args) -> int:
-    if Path(args.file).suffix == ".c":
-        return _compile_c(args)
-    if args.clock_ns is not None:
-        args.clock_ps = args.clock_ns * 1000.0
-    from kiln.flow import compile_kernel
-
-    kernel = _pick_kernel(_read_ir(args.file), args.kernel)
-    passes = [] if args.passes == "none" else [n for n in args.passes.split(",") if n]
-    design = compile_kernel(kernel, Path(args.output), args.clock_ps, passes=passes)
-    print(design.schedule)
-    if args.lint:
-        design.lint()
-        print("lint: verilator --lint-only -Wall: no warnings")
-    for sim in args.simulate:
-        result = design.simulate(sim, args.vectors)
-        print(f"{sim}: {result.vectors} vectors bit-exact against the IR interpreter")
-    for kind, path in design.files.items():
-        print(f"  {kind:9} {path}")
-    return 0
-
-
-def _compile_c(args) -> int:
+    from kiln.api import compile_c, compile_ir
     from kiln.backend.report import format_table
-    from kiln.hls_flow import CompileOptions, compile_c
 
-    if not args.top:
-        raise KilnError(f"{args.file}: which function is the kernel?", hint="pass --top NAME")
-    clock_ns = args.clock_ns if args.clock_ns is not None else args.clock_ps / 1000.0
-    opts = CompileOptions(
-        clock_ns=clock_ns,
-        include_dirs=tuple(args.include),
-        defines=tuple(args.define),
-        tb_sources=tuple(args.tb),
-        ii=args.ii,
+    config = _config(
+        args,
         simulate=not args.no_sim,
         simulator=args.simulator,
         waves=args.waves,
         max_calls=args.max_calls,
+        vectors=args.vectors,
+        seed=args.seed,
         synthesize=not args.no_synth,
-        liberty=args.liberty,
-        isdc=_isdc_options(args) if args.isdc else None,
     )
-    if args.isdc and not args.liberty and opts.isdc.target.liberty:
-        opts.liberty = str(opts.isdc.target.liberty)  # report on the target's library
-    report = compile_c(args.file, args.top, args.output, opts)
-    print(format_table(report))
-    return 0
+    if Path(args.file).suffix == ".c":
+        if not args.top:
+            raise KilnError(f"{args.file}: which function is the kernel?", hint="pass --top NAME")
+        design = compile_c(args.file, args.top, args.output, config)
+    else:
+        design = compile_ir(args.file, args.output, config, top=args.top)
+    print(format_table(design.report()))
+    isdc = design.kernel.isdc
+    return 0 if isdc is None or isdc.signoff is None or isdc.signoff.passed else 1
 
 
 def cmd_sim(args) -> int:
+    from kiln.api import stderr_progress
     from kiln.backend.report import format_table
-    from kiln.hls_flow import simulate_dir
+    from kiln.design import rerun_simulation
 
-    report = simulate_dir(args.dir, args.simulator, args.waves, args.max_calls)
+    report = rerun_simulation(args.dir, args.simulator, args.waves, args.max_calls, stderr_progress)
     print(format_table(report))
     checks = report["checks"][f"cosim_{args.simulator}"]
     if checks.get("waves"):
@@ -161,18 +170,20 @@ def cmd_sim(args) -> int:
 
 
 def cmd_synth(args) -> int:
+    from kiln.api import stderr_progress
     from kiln.backend.report import format_table
-    from kiln.hls_flow import synth_dir
+    from kiln.design import rerun_synthesis
 
-    print(format_table(synth_dir(args.dir, args.liberty)))
+    target = _target(args) if args.target else None
+    print(format_table(rerun_synthesis(args.dir, target, stderr_progress)))
     return 0
 
 
 def cmd_c(args) -> int:
-    from kiln.c_check import check_c, load_c
+    from kiln.frontend.c.check import check_c, load_c
     from kiln.ir.printer import print_kernel
 
-    passes = [] if args.passes == "none" else [n for n in args.passes.split(",") if n]
+    passes = _pass_names(args.passes)
     options = dict(include_dirs=args.include, defines=args.define, passes=passes)
     if not args.interpret:
         print(print_kernel(load_c(args.file, args.top, **options).kernel), end="")
@@ -194,6 +205,13 @@ def _limit(text: str) -> tuple[str, int]:
             f"'{text}' is not CLASS=N (e.g. mul=2, div=1, @A=1 for array A's ports)"
         )
     return name, int(value)
+
+
+def _add_clock_option(p) -> None:
+    p.add_argument(
+        "--clock-ns", type=float, default=2.0, metavar="NS",
+        help="clock period in ns (default 2.0: 500 MHz)",
+    )  # fmt: skip
 
 
 def _add_isdc_options(p) -> None:
@@ -219,8 +237,9 @@ def _add_isdc_options(p) -> None:
     )  # fmt: skip
     p.add_argument(
         "--target", default="generic", metavar="generic|ice40|liberty:FILE",
-        help="what ISDC times subgraphs and signs off on: a cell library (default: kiln's "
-        "generic one) or the iCE40 HX8K FPGA (Yosys synth_ice40 + nextpnr-ice40)",
+        help="what the design is scheduled for (its delays), synthesized on and ISDC times "
+        "on: a cell library (default: kiln's generic one; liberty:FILE for yours) or the iCE40 "
+        "HX8K FPGA (Yosys synth_ice40 + nextpnr-ice40)",
     )  # fmt: skip
     p.add_argument("--isdc-workers", type=_positive, default=2, help="parallel syntheses")
     p.add_argument(
@@ -237,17 +256,16 @@ def _add_isdc_options(p) -> None:
     )  # fmt: skip
 
 
-def _isdc_options(args):
-    """IsdcOptions from the --isdc-* and --target flags."""
+def _isdc_options(args, target):
+    """IsdcOptions from the --isdc-* flags, on the config's target."""
     from kiln.feedback.isdc import IsdcOptions
-    from kiln.feedback.targets import Target
 
     return IsdcOptions(
         iterations=args.isdc_iterations,
         subgraphs=args.isdc_subgraphs,
         selection=args.isdc_strategy,
         expansion=args.isdc_expansion,
-        target=Target.parse(args.target),
+        target=target,
         workers=args.isdc_workers,
         executor=args.isdc_executor,
         address=args.isdc_address,
@@ -258,62 +276,34 @@ def _isdc_options(args):
 
 
 def cmd_schedule(args) -> int:
+    from kiln.api import load_kernel, schedule, stderr_progress
     from kiln.files import write_atomically
-    from kiln.scheduling import schedule_file
+    from kiln.scheduler.delay_model import DelayModel
 
-    if args.isdc:
-        from kiln.feedback.isdc import isdc_schedule
-        from kiln.scheduler.delay_model import DelayModel
-        from kiln.scheduler.regions import Options
-        from kiln.scheduling import load_kernel
-
-        kernel = load_kernel(args.file, args.top, args.include, args.define)
-        opts = Options(
-            ii=args.ii,
-            limits=dict(args.limit),
-            param_ports=args.param_ports,
-            local_ports=args.local_ports,
-        )
-        isdc = _isdc_options(args)
-        delays = DelayModel.from_file(args.delays) if args.delays else isdc.target.delay_model()
-        say = lambda msg: print(f"isdc: {msg}", file=sys.stderr, flush=True)  # noqa: E731
-        clock_ps = args.clock_ns * 1000.0
-        found = isdc_schedule(kernel, clock_ps, opts, isdc, delays, say)
-        print(found.schedule.format())
+    config = _config(args, param_ports=args.param_ports, local_ports=args.local_ports)
+    config = replace(config, schedule=replace(config.schedule, exact=args.exact))
+    kernel = load_kernel(args.file, args.top, config)
+    delays = DelayModel.from_file(args.delays) if args.delays else None
+    ks, isdc = schedule(kernel, config, stderr_progress, delays=delays)
+    print(ks.format())
+    doc = ks.to_json()
+    if isdc is not None:
         print()
-        print(found.format())
-        if args.json:
-            text = json.dumps({"schedule": found.schedule.to_json(), "isdc": found.to_json()})
-            print(f"schedule written to {write_atomically(args.json, text + chr(10))}")
-        return 0 if found.signoff is None or found.signoff.passed else 1
-    result = schedule_file(
-        args.file,
-        args.top,
-        args.clock_ns,
-        ii=args.ii,
-        delays_file=args.delays,
-        limits=dict(args.limit),
-        param_ports=args.param_ports,
-        local_ports=args.local_ports,
-        exact=args.exact,
-        include_dirs=args.include,
-        defines=args.define,
-    )
-    print(result.format())
+        print(isdc.format())
+        doc = {"schedule": doc, "isdc": isdc.to_json()}
     if args.json:
-        print(f"schedule written to {write_atomically(args.json, result.dumps() + chr(10))}")
-    return 0
+        text = json.dumps(doc, indent=None if isdc is not None else 2)
+        print(f"schedule written to {write_atomically(args.json, text + chr(10))}")
+    return 0 if isdc is None or isdc.signoff is None or isdc.signoff.passed else 1
 
 
 def cmd_characterize(args) -> int:
     from kiln.feedback.characterize import characterize, stderr_progress
-    from kiln.feedback.targets import Target
 
-    if args.target == "ice40" and args.liberty:
-        raise KilnError("--target ice40 and --liberty do not go together", hint="pick one")
+    target = _target(args)
     data = characterize(
-        target=Target.parse(args.target) if args.target == "ice40" else None,
-        liberty=Path(args.liberty) if args.liberty else None,
+        target=target if target.is_fpga else None,
+        liberty=target.liberty,
         out=Path(args.out),
         opcodes=args.ops.split(",") if args.ops else None,
         widths=[int(w) for w in args.widths.split(",")] if args.widths else None,
@@ -464,7 +454,7 @@ def cmd_demo(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from kiln import __version__
-    from kiln.ir.passes import DEFAULT_FLOW, PASSES
+    from kiln.ir.passes import COMPILE_FLOW, DEFAULT_FLOW, PASSES
 
     ap = argparse.ArgumentParser(
         prog="kiln",
@@ -492,39 +482,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "compile",
-        help="C kernel to checked RTL (Verilog, co-simulation, synthesis, report); "
-        "or a straight-line IR kernel (.kir) to Verilog",
+        help="C or IR kernel to checked RTL: Verilog, lint, co-simulation (against gcc for C, "
+        "the IR interpreter for .kir), synthesis and a report",
     )
     p.add_argument("file", help="C source (.c) with the kernel and its testbench, or IR (.kir)")
-    p.add_argument("--top", help="the kernel's function name (C)")
-    p.add_argument("--kernel", help="which kernel of an IR file (default: the first)")
+    p.add_argument(
+        "--top", help="the kernel: its C function (required for .c), or a kernel of a .kir "
+        "file (default: the first)",
+    )  # fmt: skip
     p.add_argument("-o", "--output", default="kiln_out", help="output folder (default kiln_out)")
-    p.add_argument("--clock-ns", type=float, help="clock period in ns")
-    p.add_argument("--clock-ps", type=float, default=2000.0, help="clock period in ps")
-    p.add_argument("--ii", type=_positive, help="C: pipeline every innermost loop at this II")
-    p.add_argument("--no-sim", action="store_true", help="C: skip co-simulation")
-    p.add_argument("--no-synth", action="store_true", help="C: skip synthesis and timing")
+    _add_clock_option(p)
+    p.add_argument("--ii", type=_positive, help="pipeline every innermost loop at this II")
+    p.add_argument(
+        "--limit", type=_limit, action="append", default=[], metavar="CLASS=N",
+        help="units of a resource class: mul, div, or @ARRAY for an array's ports per bank "
+        "(repeatable)",
+    )  # fmt: skip
+    p.add_argument("--no-sim", action="store_true", help="skip co-simulation")
+    p.add_argument("--no-synth", action="store_true", help="skip synthesis and timing")
     p.add_argument("--simulator", choices=["verilator", "icarus"], default="verilator")
-    p.add_argument("--waves", action="store_true", help="C: dump a waveform (FST/VCD)")
-    p.add_argument("--max-calls", type=int, default=0, help="C: co-simulate only the first N calls")
-    p.add_argument("--liberty", help="C: Liberty file for synthesis (default: kiln's generic)")
-    _add_c_options(p)
-    _add_isdc_options(p)
+    p.add_argument("--waves", action="store_true", help="dump a waveform (FST/VCD)")
+    p.add_argument("--max-calls", type=int, default=0, help="co-simulate only the first N calls")
+    p.add_argument(
+        "--vectors", type=_positive, default=200,
+        help=".kir: random calls drawn through the IR interpreter (default 200)",
+    )  # fmt: skip
+    p.add_argument("--seed", type=int, default=0, help=".kir: seed of the random calls")
     p.add_argument(
         "--passes",
-        default=",".join(DEFAULT_FLOW),
+        default=",".join(COMPILE_FLOW),
         help=f"IR passes before scheduling, comma-separated, or 'none' (default "
-        f"{','.join(DEFAULT_FLOW)}; known: {', '.join(PASSES)})",
+        f"{','.join(COMPILE_FLOW)}; known: {', '.join(PASSES)})",
     )
-    p.add_argument("--lint", action="store_true", help="lint with verilator -Wall")
-    p.add_argument(
-        "--simulate",
-        nargs="*",
-        default=[],
-        choices=["verilator", "icarus"],
-        help="simulate with cocotb against the IR interpreter",
-    )
-    p.add_argument("--vectors", type=_positive, default=1000, help="random vectors to simulate")
+    _add_c_options(p)
+    _add_isdc_options(p)
     p.set_defaults(func=cmd_compile)
 
     p = sub.add_parser("sim", help="rerun co-simulation of a compiled design (kiln compile -o DIR)")
@@ -538,7 +529,10 @@ def build_parser() -> argparse.ArgumentParser:
         "synth", help="rerun Yosys + OpenSTA on a compiled design; update its report"
     )
     p.add_argument("dir", help="the folder kiln compile wrote")
-    p.add_argument("--liberty", help="Liberty file (default: kiln's generic library)")
+    p.add_argument(
+        "--target", metavar="generic|liberty:FILE",
+        help="the cell library to synthesize on (default: the one the design was compiled for)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("c", help="translate a C kernel to IR; --interpret checks it against gcc")
@@ -571,7 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", help="C source (.c) or IR text (.kir)")
     p.add_argument("--top", help="the kernel's function name (for .kir: default the first)")
-    p.add_argument("--clock-ns", type=float, required=True, help="clock period in ns")
+    _add_clock_option(p)
     p.add_argument(
         "--ii",
         type=_positive,
@@ -614,11 +608,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(Yosys + nextpnr) for the scheduler",
     )
     p.add_argument(
-        "--liberty", metavar="FILE", help="Liberty cell library (default: kiln's generic 45 nm)"
-    )
-    p.add_argument(
-        "--target", choices=("asic", "ice40"), default="asic",
-        help="asic: the Liberty library (default); ice40: the iCE40 HX8K through nextpnr",
+        "--target", default="generic", metavar="generic|ice40|liberty:FILE",
+        help="a cell library (default: kiln's generic 45 nm one; liberty:FILE for yours) or "
+        "the iCE40 HX8K through nextpnr",
     )  # fmt: skip
     p.add_argument("--out", required=True, metavar="FILE", help="delay data file to write (JSON)")
     p.add_argument("--ops", metavar="OP,OP", help="only these opcodes (default: every timed op)")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiln.flow import Design, compile_kernel
+from kiln.api import compile_ir
+from kiln.config import CompileConfig
+from kiln.design import Design
 from kiln.ir import Kernel, KernelBuilder, fixed, u
 
 
@@ -25,22 +27,23 @@ def run_demo(
     out_dir: Path,
     vectors: int = 1000,
     simulators: tuple[str, ...] = ("verilator", "icarus"),
-    clock_period_ps: float = 2000.0,
+    clock_ns: float = 2.0,
     echo=print,
 ) -> Design:
-    echo(f"kiln demo: compiling mac_sat, y = sat((a*b + c) >> 3), at {clock_period_ps:g} ps")
-    design = compile_kernel(mac_sat_kernel(), out_dir, clock_period_ps)
-    echo(str(design.schedule))
-    design.lint()
+    echo(f"kiln demo: compiling mac_sat, y = sat((a*b + c) >> 3), at {clock_ns:g} ns")
+    config = CompileConfig.make(
+        clock_ns=clock_ns, vectors=vectors, simulate=False, synthesize=False
+    )
+    design = compile_ir(mac_sat_kernel(), out_dir, config, progress=lambda msg: None)
+    echo(design.schedule.format())
     echo("lint: verilator --lint-only -Wall: no warnings")
     for sim in simulators:
-        result = design.simulate(sim, vectors)
-        checked = ", ".join(f"{name} {r['checked']}" for name, r in result.report.items())
+        result = design.simulate(sim)
         echo(
-            f"{sim}: bit-exact against the IR interpreter ({checked} vectors) "
+            f"{sim}: bit-exact against the IR interpreter on {result.calls} random calls "
             f"in {result.seconds:.1f} s"
         )
     echo("outputs:")
     for kind, path in design.files.items():
-        echo(f"  {kind:9} {path}")
+        echo(f"  {kind:11} {path}")
     return design

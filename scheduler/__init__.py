@@ -1,14 +1,20 @@
-"""Scheduling: dependence graphs, delay models, schedulers and the schedules they return."""
+"""Scheduling: kernels into regions, each an SDC or modulo problem solved and verified.
 
-from kiln.scheduler.asap import schedule_asap
+`schedule_kernel(kernel, clock_period_ps, delays, options)` is the entry point; the
+result, a `KernelSchedule`, holds every region's solution and prints as a table.
+"""
+
 from kiln.scheduler.delay_model import DelayModel
-from kiln.scheduler.deps import dependence_graph
-from kiln.scheduler.schedule import Schedule, Slot
+from kiln.scheduler.kernel_schedule import KernelSchedule, RegionSchedule, schedule_kernel
+from kiln.scheduler.problem import Problem, Solution
+from kiln.scheduler.regions import Options
 
 __all__ = [
     "DelayModel",
-    "Schedule",
-    "Slot",
-    "dependence_graph",
-    "schedule_asap",
+    "KernelSchedule",
+    "Options",
+    "Problem",
+    "RegionSchedule",
+    "Solution",
+    "schedule_kernel",
 ]

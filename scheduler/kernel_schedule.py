@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from kiln.errors import ScheduleError
 from kiln.ir.kernel import Kernel
 from kiln.scheduler.delay_model import DelayModel
-from kiln.scheduler.deps import dependence_graph, straight_line_ops
 from kiln.scheduler.exact import schedule_exact
 from kiln.scheduler.modulo import IIReport, schedule_loop
 from kiln.scheduler.problem import Solution
-from kiln.scheduler.regions import Options, Region, Seq, kernel_control, kernel_regions
+from kiln.scheduler.regions import Options, Region, Seq, kernel_control
 from kiln.scheduler.resources import schedule_with_resources
-from kiln.scheduler.schedule import Schedule, Slot
 from kiln.scheduler.signals import Signals
 
 
@@ -218,8 +216,10 @@ def schedule_kernel(
     """Every region of `kernel` scheduled at `clock_period_ps`. `stages` fixes each
     region's stage count (pipeline depth of a pipelined loop), in program order."""
     delays = delays or DelayModel()
-    opts = options or Options()
-    opts.clock_period_ps = clock_period_ps
+    if not clock_period_ps > 0:
+        raise ScheduleError(f"clock period must be positive, got {clock_period_ps:g} ps")
+    # the caller's options stay as given: the schedule records a copy at this clock
+    opts = replace(options or Options(), clock_period_ps=clock_period_ps)
     regions, control, notes = kernel_control(kernel, delays, opts)
     out = KernelSchedule(
         kernel.name,
@@ -237,28 +237,3 @@ def schedule_kernel(
             r.problem.stages = stages[k]
         out.regions.append(schedule_region(r, exact))
     return out
-
-
-def schedule_straight_line(
-    kernel: Kernel, clock_period_ps: float, delays: DelayModel | None = None
-) -> Schedule:
-    """The SDC schedule of a loop-free kernel, in the per-IR-op form the backend emits.
-
-    Multi-cycle units are off: the straight-line backend computes each op within its cycle,
-    so an op slower than a stage is an error that names it.
-    """
-    if clock_period_ps <= 0:
-        raise ScheduleError(f"clock period must be positive, got {clock_period_ps} ps")
-    delays = delays or DelayModel()
-    ops = straight_line_ops(kernel.body, f"kernel @{kernel.name}")
-    opts = Options(clock_period_ps=clock_period_ps, pipeline_units=False)
-    regions, _ = kernel_regions(kernel, delays, opts)
-    slots: dict[int, Slot] = {}
-    for r in regions:
-        done = schedule_region(r)
-        for name, op in r.ir_ops.items():
-            sol = done.solution
-            slots[id(op)] = Slot(sol.cycles[name], sol.start_ps[name], r.problem.ops[name].delay_ps)
-    schedule = Schedule(clock_period_ps, ops, slots)
-    schedule.verify(list(dependence_graph(ops).edges))
-    return schedule

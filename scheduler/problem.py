@@ -62,6 +62,11 @@ class Dep:
         return self.value and self.latency == 0 and self.distance == 0
 
 
+def stage_budget_ps(clock_period_ps: float, register_overhead_ps: float) -> float:
+    """Logic time per stage: the clock period less the register overhead, paid once."""
+    return clock_period_ps - register_overhead_ps
+
+
 @dataclass
 class Problem:
     clock_period_ps: float
@@ -90,8 +95,7 @@ class Problem:
 
     @property
     def budget_ps(self) -> float:
-        """Logic time per stage: the clock period less the register overhead."""
-        return self.clock_period_ps - self.register_overhead_ps
+        return stage_budget_ps(self.clock_period_ps, self.register_overhead_ps)
 
     def consumers(self) -> dict[str, list[Dep]]:
         out: dict[str, list[Dep]] = defaultdict(list)

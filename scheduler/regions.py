@@ -38,7 +38,7 @@ from kiln.ir.kernel import (
 from kiln.ir.ops import OPS
 from kiln.scheduler.affine import AffineForms, carried_distance, never_equal
 from kiln.scheduler.delay_model import DelayModel
-from kiln.scheduler.problem import Dep, Problem, SchedOp
+from kiln.scheduler.problem import Dep, Problem, SchedOp, stage_budget_ps
 
 PIPELINED_KINDS = ("mul", "div")
 
@@ -273,7 +273,7 @@ class _Builder:
         if op.opcode in ("shl", "shr") and id(op.operands[1]) in self.constants:
             delay = 0.0  # a shift by a constant is wiring: no logic of its own
         latency, resources = 0, ()
-        budget = self.opts.clock_period_ps - self.delays.register_overhead_ps
+        budget = stage_budget_ps(self.opts.clock_period_ps, self.delays.register_overhead_ps)
         kind = OPS[op.opcode].kind
         if op.opcode == "load":
             latency = self.opts.mem_latency

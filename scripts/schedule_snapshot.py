@@ -45,12 +45,12 @@ def _schedule(kernel, clock_ps: float):
 
 
 def snapshot_kernel(entry: dict) -> dict:
-    from kiln.c_check import load_c
-    from kiln.scheduling import SCHEDULE_PASSES
+    from kiln.frontend.c.check import load_c
+    from kiln.ir.passes import COMPILE_FLOW
 
     out = {}
     for clock in CLOCKS_PS:
-        kernel = load_c(KERNELS / entry["file"], entry["top"], passes=SCHEDULE_PASSES).kernel
+        kernel = load_c(KERNELS / entry["file"], entry["top"], passes=COMPILE_FLOW).kernel
         ks = _schedule(kernel, clock)
         regions = [
             {

@@ -32,9 +32,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiln.c_check import load_c
 from kiln.datasets.bugs.model import Verdict
 from kiln.errors import GoldenError, KilnError
+from kiln.frontend.c.check import load_c
 from kiln.toolchain import find_tool
 
 DEFAULT_SEEDS = (0, 1, 2)

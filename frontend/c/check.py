@@ -1,14 +1,20 @@
-"""Replay the calls the gcc golden model recorded through the IR interpreter, bit for bit."""
+"""Check a C kernel's IR against gcc: translate, record the testbench's calls under gcc, and
+replay them through the IR interpreter, bit for bit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from kiln.errors import GoldenError, InterpretError
-from kiln.frontend.c.golden import GoldenRun
-from kiln.frontend.c.lower import CKernel
+from kiln.frontend.c.golden import GoldenRun, run_golden
+from kiln.frontend.c.lower import CKernel, lower
+from kiln.frontend.c.parse import parse_c
 from kiln.ir.interpreter import interpret
 from kiln.ir.kernel import Direction
+from kiln.ir.passes import DEFAULT_FLOW, passes_named, run_passes
 from kiln.ir.types import ArrayType
 
 
@@ -73,3 +79,55 @@ def _index(flat: int, t: ArrayType) -> str:
         out.append(flat % d)
         flat //= d
     return "][".join(str(i) for i in reversed(out))
+
+
+@dataclass
+class CCheck:
+    """What `check_c` found: the kernel (after passes) and one replay per golden build."""
+
+    ckernel: CKernel
+    replays: dict[str, ReplayReport] = field(default_factory=dict)
+    testbench_output: str = ""
+
+
+def load_c(
+    path: str | Path,
+    top: str,
+    *,
+    include_dirs=(),
+    defines=(),
+    passes=DEFAULT_FLOW,
+) -> CKernel:
+    """Translate `top` from a C file to verified kernel IR and run the IR passes on it."""
+    ck = lower(parse_c(path, tuple(include_dirs), tuple(defines)), top)
+    run_passes(ck.kernel, passes_named(list(passes)))
+    return ck
+
+
+def check_c(
+    path: str | Path,
+    top: str,
+    *,
+    include_dirs=(),
+    defines=(),
+    tb_sources=(),
+    sanitize: bool = True,
+    passes=DEFAULT_FLOW,
+    workdir: Path | None = None,
+) -> CCheck:
+    """Translate, then prove the IR equal to gcc on every call the testbench makes: once
+    built plainly and, with `sanitize`, once under ASan/UBSan (which also proves the
+    testbench free of the undefined behaviour that would make the comparison meaningless)."""
+    ck = load_c(path, top, include_dirs=include_dirs, defines=defines, passes=passes)
+    result = CCheck(ck)
+    # Without a workdir the builds go to a temporary folder, removed when the check passes
+    # and kept (the error names its logs) when it does not.
+    root = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="kiln-golden-"))
+    for mode in ("gcc", "gcc+sanitizers") if sanitize else ("gcc",):
+        sub = root / mode.replace("+", "_")
+        run = run_golden(ck, tuple(map(str, tb_sources)), sanitize=mode != "gcc", workdir=sub)
+        result.replays[mode] = replay(ck, run)
+        result.testbench_output = result.testbench_output or run.stdout
+    if workdir is None:
+        shutil.rmtree(root, ignore_errors=True)
+    return result

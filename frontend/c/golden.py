@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pycparser import c_ast, c_generator
@@ -21,19 +21,12 @@ from kiln.errors import GoldenError, SourceLoc
 from kiln.frontend.c.c_types import elem_name
 from kiln.frontend.c.lower import CKernel, Port
 from kiln.frontend.c.parse import INCLUDE_DIR, cpp_flags
+from kiln.ir.calls import Call
 from kiln.ir.kernel import Direction
 from kiln.ir.types import BOOL, FloatType, ScalarType
 from kiln.toolchain import run_tool
 
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
-
-
-@dataclass
-class Call:
-    """One call of the top function: raw values of every port before and after."""
-
-    inputs: dict[str, list[int]] = field(default_factory=dict)
-    outputs: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass

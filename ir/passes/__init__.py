@@ -43,8 +43,16 @@ PASSES: dict[str, Pass] = {
     )
 }
 
-# What `compile_kernel` runs before scheduling, in order.
+# What translation runs to tidy a kernel for reading (`kiln c`) and for the C checks.
 DEFAULT_FLOW: tuple[str, ...] = ("const-fold", "dce")
+
+# What every compile runs before scheduling, in order, for C and IR alike: unrolling first
+# (pipelined loops unroll their inner loops), then forwarding the variables the copies
+# write and read, folding the unrolled index arithmetic into constants (the dependence test
+# and the bank choice read them), and sharing the arithmetic they repeat.
+COMPILE_FLOW: tuple[str, ...] = (
+    "const-fold", "unroll", "forward", "const-fold", "narrow-mul", "cse", "dead-vars", "dce",
+)  # fmt: skip
 
 
 def passes_named(names: tuple[str, ...] | list[str]) -> list[Pass]:
@@ -55,4 +63,12 @@ def passes_named(names: tuple[str, ...] | list[str]) -> list[Pass]:
     return [PASSES[n] for n in names]
 
 
-__all__ = ["DEFAULT_FLOW", "PASSES", "Pass", "PassRun", "passes_named", "run_passes"]
+__all__ = [
+    "COMPILE_FLOW",
+    "DEFAULT_FLOW",
+    "PASSES",
+    "Pass",
+    "PassRun",
+    "passes_named",
+    "run_passes",
+]

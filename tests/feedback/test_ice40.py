@@ -10,14 +10,14 @@ import re
 import pytest
 
 from kiln.backend.subgraph_rtl import subgraph_module
-from kiln.c_check import load_c
 from kiln.feedback import ice40
 from kiln.feedback.characterize import build_op, measure_op, op_module
 from kiln.feedback.isdc import IsdcOptions, isdc_schedule
 from kiln.feedback.subgraph_timing import time_subgraph
 from kiln.feedback.targets import Target
+from kiln.frontend.c.check import load_c
+from kiln.ir.passes import COMPILE_FLOW
 from kiln.scheduler.regions import Options
-from kiln.scheduling import SCHEDULE_PASSES
 
 ICE40 = Target("ice40")
 
@@ -94,7 +94,7 @@ def test_the_shipped_model_is_this_flows_characterization(tmp_path):
 def test_isdc_on_the_ice40_signs_off_with_nextpnr_and_reports_fmax(tmp_path):
     src = tmp_path / "fold4.c"
     src.write_text(KERNEL)
-    kernel = load_c(src, "fold4", passes=SCHEDULE_PASSES).kernel
+    kernel = load_c(src, "fold4", passes=COMPILE_FLOW).kernel
     opts = IsdcOptions(target=ICE40, cache_dir=tmp_path / "cache", workdir=tmp_path / "work")
     r = isdc_schedule(kernel, 8000.0, Options(), opts)
     assert sum(x.solution.stages for x in r.baseline.regions) >= 2

@@ -11,16 +11,16 @@ import tempfile
 import pytest
 
 from kiln.backend.subgraph_rtl import subgraph_module
-from kiln.c_check import load_c
 from kiln.errors import ToolError
 from kiln.feedback import isdc as isdc_module
 from kiln.feedback import synthesis
 from kiln.feedback.characterize import build_op
 from kiln.feedback.isdc import SIGNOFF_NOT_KEPT, IsdcOptions, SignOff, isdc_schedule, signoff
 from kiln.feedback.subgraph_timing import time_subgraph
+from kiln.frontend.c.check import load_c
+from kiln.ir.passes import COMPILE_FLOW
 from kiln.scheduler.delay_model import DEFAULT_DATA, DelayModel
 from kiln.scheduler.regions import Options
-from kiln.scheduling import SCHEDULE_PASSES
 
 pytestmark = [pytest.mark.yosys, pytest.mark.slow]
 
@@ -58,7 +58,7 @@ int main(void)
 def mix8(tmp_path_factory):
     src = tmp_path_factory.mktemp("mix8") / "mix8.c"
     src.write_text(MIX)
-    return load_c(src, "mix8", passes=SCHEDULE_PASSES).kernel
+    return load_c(src, "mix8", passes=COMPILE_FLOW).kernel
 
 
 def _run(kernel, cache, **kw):
@@ -198,14 +198,17 @@ def test_a_one_op_subgraph_measures_what_characterization_says(tmp_path):
 @pytest.mark.verilator
 def test_kiln_compile_isdc_co_simulates_bit_exact(tmp_path, monkeypatch):
     """A schedule that chains more than summed delays allow is still emitted right."""
-    from kiln.hls_flow import CompileOptions, compile_c
+    from dataclasses import replace
+
+    from kiln.api import compile_c
+    from kiln.config import CompileConfig
 
     monkeypatch.setenv("KILN_CACHE_DIR", str(tmp_path / "cache"))
     src = tmp_path / "mix8.c"
     src.write_text(MIX)
     isdc = IsdcOptions(signoff=False)
-    opts = CompileOptions(clock_ns=2.0, synthesize=False, isdc=isdc)
-    report = compile_c(src, "mix8", tmp_path / "out", opts, progress=lambda _m: None)
+    opts = replace(CompileConfig.make(clock_ns=2.0, synthesize=False), isdc=isdc)
+    report = compile_c(src, "mix8", tmp_path / "out", opts, progress=lambda _m: None).report()
     cosim = report["checks"]["cosim_verilator"]
     assert cosim["passed"] and cosim["calls"] == 40, cosim
     assert any(note.startswith("ISDC mix8") for note in report["notes"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiln.c_check import check_c
+from kiln.frontend.c.check import check_c
 
 KERNELS = Path(__file__).resolve().parents[2] / "datasets" / "kernels"
 MANIFEST = json.loads((KERNELS / "manifest.json").read_text())["kernels"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiln.c_check import check_c, load_c
 from kiln.errors import CFrontendError
+from kiln.frontend.c.check import check_c, load_c
 from kiln.ir.kernel import WhileLoop, walk
 
 DATA = Path(__file__).resolve().parent / "data" / "suite_style"

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from kiln.api import compile_c
 from kiln.backend.report import check_report
+from kiln.config import CompileConfig
+from kiln.design import rerun_simulation, rerun_synthesis
 from kiln.errors import BackendError, SimulationError
-from kiln.hls_flow import CompileOptions, compile_c, simulate_dir, synth_dir
 
 KERNELS = Path(__file__).resolve().parents[2] / "datasets" / "kernels"
 MANIFEST = json.loads((KERNELS / "manifest.json").read_text())["kernels"]
@@ -29,8 +31,8 @@ def entry(name: str) -> dict:
 
 def compile_only(name: str, out: Path) -> dict:
     e = entry(name)
-    opts = CompileOptions(clock_ns=2.5, simulate=False, synthesize=False)
-    return compile_c(KERNELS / e["file"], e["top"], out, opts, progress=quiet)
+    opts = CompileConfig.make(clock_ns=2.5, simulate=False, synthesize=False)
+    return compile_c(KERNELS / e["file"], e["top"], out, opts, progress=quiet).report()
 
 
 def kiln(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -78,7 +80,7 @@ def test_a_flipped_operator_is_caught_with_call_variable_and_index(tmp_path):
     start = m.end() - 3
     verilog.write_text(text[:start] + " - " + text[start + 3 :])
     with pytest.raises(SimulationError) as err:
-        simulate_dir(tmp_path, "verilator", progress=quiet)
+        rerun_simulation(tmp_path, "verilator", progress=quiet)
     msg = err.value.message
     assert re.search(r"first in call \d+: C\[\d+\]\[\d+\] expected -?\d+, got -?\d+", msg), msg
 
@@ -86,7 +88,7 @@ def test_a_flipped_operator_is_caught_with_call_variable_and_index(tmp_path):
 @pytest.mark.verilator
 def test_waveforms_on_request(tmp_path):
     compile_only("sat_counter", tmp_path)
-    report = simulate_dir(tmp_path, "verilator", waves=True, progress=quiet)
+    report = rerun_simulation(tmp_path, "verilator", waves=True, progress=quiet)
     waves = report["checks"]["cosim_verilator"]["waves"]
     assert waves and Path(waves).stat().st_size > 0
 
@@ -94,7 +96,7 @@ def test_waveforms_on_request(tmp_path):
 @pytest.mark.yosys
 def test_synthesis_report_has_area_timing_and_both_register_counts(tmp_path):
     compile_only("xtea", tmp_path)
-    report = synth_dir(tmp_path, progress=quiet)
+    report = rerun_synthesis(tmp_path, progress=quiet)
     assert check_report(report) == []
     regs = report["registers"]
     assert regs["yosys"] > 0 and regs["schedule"] > 0 and regs["expected"] > regs["schedule"]
@@ -119,7 +121,7 @@ def test_a_stream_interface_is_refused_at_its_pragma(tmp_path):
         "}\n"
         "int main(void) { int x[8] = {1}, y[8]; scale(x, y); return y[0] != 3; }\n"
     )
-    opts = CompileOptions(clock_ns=2.5, simulate=False, synthesize=False)
+    opts = CompileConfig.make(clock_ns=2.5, simulate=False, synthesize=False)
     with pytest.raises(BackendError) as err:
         compile_c(src, "scale", tmp_path / "out", opts, progress=quiet)
     assert "stream" in err.value.message and err.value.loc.line == 2

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from kiln.api import compile_c
+from kiln.config import CompileConfig
+from kiln.design import rerun_simulation
 from kiln.feedback.synthesis import count_registers
-from kiln.hls_flow import CompileOptions, compile_c, simulate_dir
 
 KERNELS = Path(__file__).resolve().parents[2] / "datasets" / "kernels"
 MANIFEST = json.loads((KERNELS / "manifest.json").read_text())["kernels"]
@@ -32,8 +34,8 @@ def quiet(msg: str) -> None:
 
 
 def compile_entry(entry: dict, out: Path, simulate: bool = True) -> dict:
-    opts = CompileOptions(clock_ns=CLOCK_NS, simulate=simulate, synthesize=False)
-    return compile_c(KERNELS / entry["file"], entry["top"], out, opts, progress=quiet)
+    opts = CompileConfig.make(clock_ns=CLOCK_NS, simulate=simulate, synthesize=False)
+    return compile_c(KERNELS / entry["file"], entry["top"], out, opts, progress=quiet).report()
 
 
 def test_the_corpus_has_integer_kernels_of_every_family():
@@ -68,7 +70,7 @@ def test_kernel_rtl_matches_gcc_and_the_schedule(entry, tmp_path):
 def test_kernel_rtl_matches_gcc_on_icarus(name, tmp_path):
     entry = next(k for k in INTEGER if k["name"] == name)
     compile_entry(entry, tmp_path, simulate=False)
-    report = simulate_dir(tmp_path, "icarus", progress=quiet)
+    report = rerun_simulation(tmp_path, "icarus", progress=quiet)
     assert report["checks"]["cosim_icarus"]["passed"]
     lat = report["latency"]
     if lat["predicted"] is not None:

@@ -1,22 +1,36 @@
-"""The first end-to-end path: builder -> ASAP schedule -> Verilog -> cocotb, bit for bit."""
+"""The IR path end to end: builder -> SDC schedule -> kernel module -> cocotb, bit for bit
+against the interpreter on random calls, through the same flow as C kernels."""
 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
-from kiln.backend.testbench import make_vectors, write_vectors
+from kiln.api import compile_ir
+from kiln.config import CompileConfig
 from kiln.demo import mac_sat_kernel
-from kiln.errors import BackendError, SimulationError
-from kiln.flow import compile_kernel
-from kiln.hw_tests.simulate import simulate
+from kiln.design import rerun_simulation
+from kiln.errors import KilnError, SimulationError
 from kiln.ir import interpret, parse_kernel
+
+GOLDEN = Path(__file__).parents[1] / "backend" / "golden" / "mac_sat.v"
+
+
+def quiet(msg: str) -> None:
+    pass
+
+
+def compile_only(kernel, out: Path, clock_ns: float = 2.0, **options):
+    config = CompileConfig.make(clock_ns=clock_ns, simulate=False, synthesize=False, **options)
+    return compile_ir(kernel, out, config, progress=quiet)
 
 
 @pytest.fixture(scope="module")
 def design(tmp_path_factory):
-    return compile_kernel(mac_sat_kernel(), tmp_path_factory.mktemp("mac_sat"), 2000.0)
+    return compile_only(mac_sat_kernel(), tmp_path_factory.mktemp("mac_sat"), vectors=1000)
 
 
 def test_demo_kernel_means_what_it_says():
@@ -30,79 +44,99 @@ def test_demo_kernel_means_what_it_says():
 
 @pytest.mark.verilator
 def test_generated_verilog_lints_clean_with_all_warnings(design):
-    assert design.lint().warnings == []
+    assert design.checks.lint is not None and design.checks.lint.warnings == []
 
 
 @pytest.mark.verilator
-def test_bit_exact_on_verilator_over_1000_vectors(design):
-    result = design.simulate("verilator", vectors=1000, seed=11)
-    assert result.report == {
-        "one_at_a_time": {"checked": 1000, "mismatches": [], "mismatch_count": 0},
-        "back_to_back": {"checked": 1000, "mismatches": [], "mismatch_count": 0},
-    }
+def test_bit_exact_on_verilator_over_1000_calls(design):
+    result = design.simulate("verilator")
+    assert result.calls == 1000
+    assert set(result.clocks) == {design.kernel.predicted_latency}
 
 
 @pytest.mark.icarus
-def test_bit_exact_on_icarus_over_1000_vectors(design):
-    result = design.simulate("icarus", vectors=1000, seed=12)
-    assert {name: r["checked"] for name, r in result.report.items()} == {
-        "one_at_a_time": 1000,
-        "back_to_back": 1000,
-    }
+def test_bit_exact_on_icarus_and_the_report_says_so(design):
+    result = design.simulate("icarus")
+    assert result.calls == 1000
     report = json.loads(design.files["report"].read_text())
-    assert report["checks"]["sim_icarus"]["vectors"] == 1000
-    assert report["latency_clocks"] == design.schedule.latency + 1
+    assert report["checks"]["cosim_icarus"] == {
+        "passed": True,
+        "calls": 1000,
+        "seconds": round(result.seconds, 2),
+        "log": str(result.log),
+        "waves": None,
+    }
+    assert report["config"]["schedule"]["clock_ps"] == 2000.0
+    assert report["latency"]["measured_min"] == report["latency"]["predicted"]
 
 
 @pytest.mark.icarus
-def test_a_wrong_saturation_bound_is_caught(design, tmp_path):
-    """The check can fail: flip the upper saturation constant and simulation must object."""
-    verilog = design.verilog_path.read_text()
-    assert "16'h7fff" in verilog
-    broken = tmp_path / f"{design.module.name}.v"
-    broken.write_text(verilog.replace("16'h7fff", "16'h7ffe"))
-    vectors = write_vectors(tmp_path / "v.json", make_vectors(design.kernel, design.module, 300))
+def test_a_wrong_saturation_bound_is_caught(tmp_path):
+    """The check can fail: flip the upper saturation constant and simulation must object,
+    naming the call, the output and both values."""
+    design = compile_only(mac_sat_kernel(), tmp_path, vectors=300)
+    verilog = design.files["verilog"]
+    text = verilog.read_text()
+    assert "16'h7fff" in text
+    verilog.write_text(text.replace("16'h7fff", "16'h7ffe"))
     with pytest.raises(SimulationError) as info:
-        simulate(broken, vectors, tmp_path, "icarus")
+        rerun_simulation(tmp_path, "icarus")
     message = str(info.value)
-    assert "output mismatch" in message and "port y" in message and "expected 32767" in message
+    assert "output mismatch" in message and "y expected 32767, got 32766" in message
 
 
-@pytest.mark.icarus
-def test_a_wrong_latency_is_caught(design, tmp_path):
-    spec = make_vectors(design.kernel, design.module, 20)
-    spec["latency"] += 1
-    vectors = write_vectors(tmp_path / "v.json", spec)
-    with pytest.raises(SimulationError, match="cocotb run failed"):
-        simulate(design.verilog_path, vectors, tmp_path, "icarus")
-
-
-def test_golden_verilog_is_unchanged(design, request):
+def test_golden_verilog_is_unchanged(design):
     """Refactors of the backend must leave the demo's Verilog byte-identical.
 
-    Regenerate deliberately with KILN_UPDATE_GOLDEN=1 after a change meant to alter it."""
-    import os
-    from pathlib import Path
-
-    golden = Path(__file__).parents[1] / "backend" / "golden" / "mac_sat.v"
-    if os.environ.get("KILN_UPDATE_GOLDEN"):
-        golden.write_text(design.module.verilog)
-    assert design.module.verilog == golden.read_text()
+    Regenerate deliberately with KILN_REGEN_GOLDEN=1 after a change meant to alter it."""
+    if os.environ.get("KILN_REGEN_GOLDEN"):
+        GOLDEN.write_text(design.verilog)
+        pytest.fail(f"regenerated {GOLDEN}; review the diff and rerun without KILN_REGEN_GOLDEN")
+    assert design.verilog == GOLDEN.read_text()
 
 
-def test_arrays_are_refused_until_the_full_backend():
-    k = parse_kernel("kernel @arr(in @x: i8[4], out @y: i8) {\n}\n", "arr.kir")
-    with pytest.raises(BackendError) as info:
-        compile_kernel(k, "/nonexistent/never-written")
-    assert str(info.value).startswith("arr.kir:1:13: kernel @arr: parameter 'x' (in i8[4])")
+def test_the_user_kernel_is_untouched_and_the_passes_are_reported(tmp_path):
+    text = """kernel @k(in %a: i16, out @y: i16) {
+  %0 = const 6 : i16
+  %1 = const 7 : i16
+  %2 = mul %0, %1 : i16
+  %3 = add %a, %2 : i16
+  %4 = sub %a, %a : i16
+  write @y, %3
+}
+"""
+    kernel = parse_kernel(text)
+    design = compile_only(kernel, tmp_path)
+    from kiln.ir import print_ir
+
+    assert print_ir(kernel) == text
+    compiled = design.files["ir"].read_text()
+    assert "%2 = const 42 : i16" in compiled and "sub" not in compiled
+    report = json.loads(design.files["report"].read_text())
+    changed = {p["name"] for p in report["passes"] if p["changed"]}
+    assert {"const-fold", "dce"} <= changed
+
+
+def test_no_passes_compiles_the_kernel_as_written(tmp_path):
+    text = "kernel @k(in %a: i16, out @y: i16) {\n  %0 = sub %a, %a : i16\n  write @y, %0\n}\n"
+    design = compile_only(parse_kernel(text), tmp_path, passes=())
+    assert design.files["ir"].read_text() == text
+    assert json.loads(design.files["report"].read_text())["passes"] == []
+
+
+def test_an_unknown_pass_is_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(KilnError, match="unknown pass 'no-such-pass'"):
+        compile_only(mac_sat_kernel(), tmp_path / "out", passes=("no-such-pass",))
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.icarus
-def test_variables_and_rewritten_outputs_follow_program_order(tmp_path):
+def test_variables_arrays_and_rewritten_outputs_follow_program_order(tmp_path):
     """Reads see the latest write; an output written twice keeps the last value; an output
-    never written reads 0, as in the interpreter."""
+    never written reads 0; an array parameter is a RAM port, as in the C flow."""
     k = parse_kernel(
-        """kernel @vars(in %a: i8, in %b: i8, out @y: i8, out @z: i16, out @never: u3) {
+        """kernel @vars(in %a: i8, in %b: i8, in @x: i8[4], out @y: i8, out @z: i16,
+               out @never: u3) {
   var @acc: i16 = 5
   %0 = read @acc : i16
   %1 = sext %a : i16
@@ -113,14 +147,15 @@ def test_variables_and_rewritten_outputs_follow_program_order(tmp_path):
   %4 = mul %3, %3 : i16
   write @z, %4
   %5 = read @y : i8
-  %6 = xor %5, %b : i8
-  write @y, %6
+  %i = const 2 : i32
+  %xi = load @x[%i] : i8
+  %6 = xor %5, %xi : i8
+  %7 = xor %6, %b : i8
+  write @y, %7
 }
 """,
         "vars.kir",
     )
-    assert interpret(k, {"a": 3, "b": 1}) == {"y": 2, "z": 64, "never": 0}
-    design = compile_kernel(k, tmp_path, 1300.0)
-    design.lint()
-    result = design.simulate("icarus", vectors=200)
-    assert all(r["mismatch_count"] == 0 and r["checked"] == 200 for r in result.report.values())
+    assert interpret(k, {"a": 3, "b": 1, "x": [0, 0, 4, 0]}) == {"y": 6, "z": 64, "never": 0}
+    design = compile_only(k, tmp_path, clock_ns=1.3)
+    assert design.simulate("icarus").calls == 200

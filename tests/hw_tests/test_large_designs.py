@@ -26,9 +26,11 @@ def test_the_empty_pch_flag_is_filled_only_when_empty(tmp_path):
 @pytest.mark.verilator
 @pytest.mark.slow
 def test_a_large_kernel_builds_and_co_simulates_on_verilator(tmp_path):
-    from kiln.hls_flow import CompileOptions, compile_c
+    from kiln.api import compile_c
+    from kiln.config import CompileConfig
 
-    opts = CompileOptions(clock_ns=3.0, synthesize=False)
-    report = compile_c(AES, "aes_column", tmp_path / "out", opts, progress=lambda _m: None)
+    opts = CompileConfig.make(clock_ns=3.0, synthesize=False)
+    design = compile_c(AES, "aes_column", tmp_path / "out", opts, progress=lambda _m: None)
+    report = design.report()
     cosim = report["checks"]["cosim_verilator"]
     assert cosim["passed"] and cosim["calls"] > 500, cosim

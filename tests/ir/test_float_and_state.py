@@ -117,12 +117,12 @@ def test_verifier_keeps_floats_apart(body, message):
 
 
 def test_backend_refuses_float_kernels_clearly():
-    from kiln.backend.emit import emit_kernel
-    from kiln.scheduler import DelayModel, schedule_asap
+    from kiln.backend import emit_kernel_rtl
+    from kiln.scheduler import schedule_kernel
 
     k = parse_kernel(
         "kernel @k(in %a: f32, out @y: f32) {\n  %r = add %a, %a : f32\n  write @y, %r\n}\n",
         "k.kir",
     )
     with pytest.raises(BackendError, match="floating-point hardware is not generated yet"):
-        emit_kernel(k, schedule_asap(k.body, 2000.0, DelayModel()))
+        emit_kernel_rtl(k, schedule_kernel(k, 2000.0))

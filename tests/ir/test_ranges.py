@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kiln.ir.interpreter as interpreter
-from kiln.c_check import load_c
 from kiln.errors import InterpretError
+from kiln.frontend.c.check import load_c
 from kiln.ir import ArrayType, Direction, interpret, parse_kernel
 from kiln.ir.kernel import walk_ops
+from kiln.ir.passes import COMPILE_FLOW
 from kiln.ir.ranges import significant_bits, value_ranges
-from kiln.scheduling import SCHEDULE_PASSES
 
 sys.path.insert(0, os.path.dirname(__file__))
 from kernel_strategies import kernels  # noqa: E402  (needs the path above)
@@ -96,7 +96,7 @@ _INTEGER = [
 
 @pytest.mark.parametrize("entry", _INTEGER, ids=[e["name"] for e in _INTEGER])
 def test_corpus_kernels_stay_in_their_ranges(entry, monkeypatch) -> None:
-    k = load_c(KERNELS / entry["file"], entry["top"], passes=SCHEDULE_PASSES).kernel
+    k = load_c(KERNELS / entry["file"], entry["top"], passes=COMPILE_FLOW).kernel
     rng = random.Random(entry["name"])
     checked = sum(run_and_check(k, random_inputs(k, rng), monkeypatch, 300_000) for _ in range(3))
     assert checked > 0

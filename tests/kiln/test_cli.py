@@ -26,8 +26,8 @@ kernel @mac(in %a: fixed<16,8>, in %b: fixed<16,8>, in %c: fixed<16,8>, out @y: 
 }
 """
 
-# Sums an input array (fixed point) and writes each index to an output array; has a loop,
-# so the interpreter runs it but the ASAP scheduler refuses it.
+# Sums an input array (fixed point) and writes each index to an output array: a loop over
+# RAM ports, compiled like a C kernel's.
 ACC = """\
 kernel @acc(in @x: fixed<8,4>[3], out @y: fixed<16,4>, out @d: i8[3]) {
   var @s: fixed<16,4> = 0
@@ -376,7 +376,7 @@ def test_array_needs_its_length(values: str, tmp_path: Path) -> None:
     "args",
     [
         ["ir", "mac.kir", "--kernel", "nope", "--interpret", "a=1"],
-        ["compile", "mac.kir", "--kernel", "nope", "-o", "out"],
+        ["compile", "mac.kir", "--top", "nope", "-o", "out"],
     ],
     ids=["ir_interpret", "compile"],
 )
@@ -401,22 +401,14 @@ def test_non_utf8_file_is_a_user_error(tmp_path: Path) -> None:
     assert result.stderr.startswith("error: ")
 
 
-@pytest.mark.icarus
 @pytest.mark.parametrize("count", ["0", "-3"])
 def test_simulating_no_vectors_is_refused(count: str, tmp_path: Path) -> None:
     result = kiln_cli(
-        "compile",
-        write(tmp_path, "mac.kir", MAC),
-        "-o",
-        "out",
-        "--simulate",
-        "icarus",
-        "--vectors",
-        count,
-        cwd=tmp_path,
+        "compile", write(tmp_path, "mac.kir", MAC), "-o", "out", "--vectors", count, cwd=tmp_path
     )
-    assert result.returncode != 0
-    assert "bit-exact" not in result.stdout
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"argument --vectors: must be at least 1, got {count}" in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 # ---- compile ----------------------------------------------------------------------------
@@ -424,92 +416,77 @@ def test_simulating_no_vectors_is_refused(count: str, tmp_path: Path) -> None:
 
 @pytest.mark.verilator
 @pytest.mark.icarus
-def test_compile_writes_verilog_report_and_schedule(tmp_path: Path) -> None:
+def test_compile_ir_writes_verilog_report_and_schedule(tmp_path: Path) -> None:
     result = kiln_cli(
         "compile",
         write(tmp_path, "mac.kir", MAC),
         "-o",
         "out",
-        "--lint",
-        "--simulate",
+        "--simulator",
         "icarus",
         "--vectors",
         "50",
+        "--no-synth",
         cwd=tmp_path,
     )
     assert_ok(result)
-    assert "lint: verilator --lint-only -Wall: no warnings" in result.stdout
-    assert "icarus: 50 vectors bit-exact against the IR interpreter" in result.stdout
+    assert "linting with verilator -Wall" in result.stderr
+    assert "icarus: 50 call(s) bit-exact" in result.stderr
+    assert "kernel mac -> mac at 2000 ps" in result.stdout
     out = tmp_path / "out"
     verilog = (out / "mac.v").read_text()
     assert re.search(r"^module mac\b", verilog, re.MULTILINE)
 
     report = json.loads((out / "report.json").read_text())
-    assert report["kernel"] == "mac"
-    assert isinstance(report["latency_clocks"], int) and report["latency_clocks"] >= 1
-    assert [slot["op"] for slot in report["schedule"]] == [
-        "mul",
-        "add",
-        "const",
-        "shr",
-        "cast",
-        "write",
-    ]
+    assert report["kernel"] == "mac" and report["source"] == "mac.kir"
+    assert report["latency"]["predicted"] == report["latency"]["measured_min"] >= 2
+    ops = [row["label"] for row in report["regions"][0]["ops"]]
+    assert {"%p = mul", "%s = add", "%t = shr", "%r = cast", "write @y"} <= set(ops)
     assert report["checks"]["lint"]["warnings"] == 0
-    sim = report["checks"]["sim_icarus"]
-    assert sim["vectors"] == 50
-    assert set(sim["tests"]) == {"one_at_a_time", "back_to_back"}
-    for test in sim["tests"].values():
-        assert test["checked"] == 50
-        assert test["mismatch_count"] == 0
-        assert test["mismatches"] == []
+    assert report["checks"]["cosim_icarus"]["calls"] == 50
+    assert report["config"]["schedule"]["clock_ps"] == 2000.0
+    assert report["config"]["sim"]["vectors"] == 50
 
     schedule = json.loads((out / "schedule.json").read_text())
     assert schedule["clock_period_ps"] == report["clock_period_ps"] == 2000.0
-    assert schedule["latency_cycles"] == report["schedule_cycles"]
-    assert schedule["ops"] == report["schedule"]
-    # Every file the command lists exists (paths are relative to where it ran).
-    listed = re.findall(r"^  \w+ +(\S+)$", result.stdout, re.MULTILINE)
-    assert listed and all((tmp_path / p).is_file() for p in listed)
+    stages = [r["stages"] for r in schedule["regions"]]
+    assert stages == [r["schedule_stages"] for r in report["regions"]]
 
 
-def test_compile_refuses_a_loop_naming_straight_line_and_asap(tmp_path: Path) -> None:
-    result = kiln_cli("compile", write(tmp_path, "acc.kir", ACC), "-o", "out", cwd=tmp_path)
-    assert_user_error(
-        result,
-        "error: acc.kir:3:3: kernel @acc: the ASAP scheduler handles straight-line code "
-        "only, found a for loop",
-    )
+@pytest.mark.verilator
+def test_compile_ir_takes_loops_and_arrays_like_c(tmp_path: Path) -> None:
+    result = kiln_cli(
+        "compile", write(tmp_path, "acc.kir", ACC), "-o", "out", "--no-synth", "--vectors", "20",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert_ok(result)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [r["loop"] for r in report["regions"]] == ["for", None]  # the loop, then the tail
+    assert report["checks"]["cosim_verilator"]["calls"] == 20
 
 
 @pytest.mark.parametrize(
     ("clock", "first_line"),
     [
         (
-            "100",
+            "0.1",
             "error: kernel mac: a 100 ps clock leaves no time for logic: the registers alone "
             "take 104.4 ps (clock-to-Q plus setup)",
         ),
-        (
-            "1000",
-            "error: mac.kir:2:3: kernel mac: no schedule exists: 3 op(s) are slower than one "
-            "stage:",
-        ),
-        ("0", "error: clock period must be positive, got 0.0 ps"),
-        ("-1", "error: clock period must be positive, got -1.0 ps"),
+        ("0", "error: clock period must be a positive number of ns, got 0.0"),
+        ("-1", "error: clock period must be a positive number of ns, got -1.0"),
+        ("nan", "error: clock period must be a positive number of ns, got nan"),
     ],
 )
 def test_compile_refuses_an_impossible_clock(clock: str, first_line: str, tmp_path: Path) -> None:
     result = kiln_cli(
-        "compile",
-        write(tmp_path, "mac.kir", MAC),
-        "-o",
-        "out",
-        "--clock-ps",
-        clock,
+        "compile", write(tmp_path, "mac.kir", MAC), "-o", "out", "--clock-ns", clock,
         cwd=tmp_path,
-    )
-    assert_user_error(result, first_line)
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr and result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [first_line], result.stderr
+    assert not (tmp_path / "out" / "mac.v").exists()
 
 
 # ---- demo -------------------------------------------------------------------------------
@@ -526,25 +503,17 @@ def test_demo_proves_the_mac_on_both_simulators(tmp_path: Path) -> None:
     listed = dict(
         line.split() for line in lines[lines.index("outputs:") + 1 :] if line.startswith("  ")
     )
-    assert {"ir", "schedule", "verilog", "report", "vectors"} <= set(listed)
-    for path in listed.values():
-        assert Path(path).is_file(), path
-        assert Path(path).is_relative_to(tmp_path / "demo"), path  # absolute, under -o
+    assert {"ir", "schedule", "verilog", "report", "harness", "calls"} <= set(listed)
+    for kind, path in listed.items():
+        if kind != "harness_top":
+            assert Path(path).is_file(), path
+            assert Path(path).is_relative_to(tmp_path / "demo"), path  # absolute, under -o
 
     report = json.loads(Path(listed["report"]).read_text())
     assert report["checks"]["lint"]["warnings"] == 0
     for sim in ("verilator", "icarus"):
-        check = report["checks"][f"sim_{sim}"]
-        assert check["vectors"] == 1000
-        assert set(check["tests"]) == {"one_at_a_time", "back_to_back"}
-        for test in check["tests"].values():
-            assert test["checked"] == 1000
-            assert test["mismatch_count"] == 0
-            assert test["mismatches"] == []
-        summary = (
-            f"{sim}: bit-exact against the IR interpreter "
-            "(one_at_a_time 1000, back_to_back 1000 vectors)"
-        )
+        assert report["checks"][f"cosim_{sim}"]["calls"] == 1000
+        summary = f"{sim}: bit-exact against the IR interpreter on 1000 random calls"
         assert summary in result.stdout
 
 

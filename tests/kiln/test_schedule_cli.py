@@ -75,7 +75,7 @@ def test_bad_arguments_are_clear(tmp_path):
     assert missing.returncode == 1 and "nope.c" in missing.stderr
     assert "Traceback" not in missing.stderr
     zero = kiln(str(GEMM), "--top", "gemm", "--clock-ns", "0", cwd=tmp_path)
-    assert zero.returncode == 1 and "clock period must be positive" in zero.stderr
+    assert zero.returncode == 1 and "clock period must be a positive number of ns" in zero.stderr
     limit = kiln(str(GEMM), "--top", "gemm", "--clock-ns", "1", "--limit", "mul", cwd=tmp_path)
     assert limit.returncode == 2 and "is not CLASS=N" in limit.stderr
     top = kiln(str(GEMM), "--clock-ns", "1", cwd=tmp_path)

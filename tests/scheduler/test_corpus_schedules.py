@@ -15,12 +15,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import independent  # noqa: E402
 
-from kiln.c_check import load_c
+from kiln.frontend.c.check import load_c
+from kiln.ir.passes import COMPILE_FLOW
 from kiln.scheduler.delay_model import DelayModel
 from kiln.scheduler.kernel_schedule import schedule_kernel
 from kiln.scheduler.problem import Problem
 from kiln.scheduler.regions import Options, kernel_regions
-from kiln.scheduling import SCHEDULE_PASSES
 
 KERNELS = Path(__file__).resolve().parents[2] / "datasets" / "kernels"
 MANIFEST = json.loads((KERNELS / "manifest.json").read_text())["kernels"]
@@ -38,7 +38,7 @@ def independent_res_mii(p: Problem) -> int:
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[k["name"] for k in MANIFEST])
 def test_kernel_schedules_and_pipelined_loops_reach_their_minimum_ii(entry):
-    kernel = load_c(KERNELS / entry["file"], entry["top"], passes=SCHEDULE_PASSES).kernel
+    kernel = load_c(KERNELS / entry["file"], entry["top"], passes=COMPILE_FLOW).kernel
     result = schedule_kernel(kernel, CLOCK_PS, DelayModel(), Options())  # each verified
     assert result.regions
     for r in result.regions:
@@ -58,7 +58,7 @@ def test_the_corpus_has_pipelined_loops_to_check():
     opts = Options(clock_period_ps=CLOCK_PS)
     pipelined = 0
     for entry in MANIFEST:
-        kernel = load_c(KERNELS / entry["file"], entry["top"], passes=SCHEDULE_PASSES).kernel
+        kernel = load_c(KERNELS / entry["file"], entry["top"], passes=COMPILE_FLOW).kernel
         regions, _ = kernel_regions(kernel, DelayModel(), opts)
         pipelined += sum(1 for r in regions if r.pipelined)
     assert pipelined >= 25
@@ -67,7 +67,7 @@ def test_the_corpus_has_pipelined_loops_to_check():
 @pytest.mark.parametrize("name", ["relu", "gemm", "jacobi1d", "histogram"])
 def test_exact_mode_is_never_worse_than_the_sdc_heuristics(name):
     entry = next(k for k in MANIFEST if k["name"] == name)
-    kernel = load_c(KERNELS / entry["file"], entry["top"], passes=SCHEDULE_PASSES).kernel
+    kernel = load_c(KERNELS / entry["file"], entry["top"], passes=COMPILE_FLOW).kernel
     limits = {"mul": 1}
     sdc = schedule_kernel(kernel, CLOCK_PS, DelayModel(), Options(limits=dict(limits)))
     exact = schedule_kernel(

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiln.c_check import load_c
 from kiln.errors import KilnError
-from kiln.frontend.c.check import replay
+from kiln.frontend.c.check import load_c, replay
 from kiln.frontend.c.golden import run_golden
 from kiln.ir import interpret, parse_kernel, print_ir, verify
 from kiln.ir.kernel import ForLoop, Kernel, WhileLoop, walk
