@@ -26,7 +26,7 @@ from kiln.backend.verilog_ast import (
     Ternary,
     Unary,
 )
-from kiln.errors import BackendError
+from kiln.base.errors import BackendError
 from kiln.ir.kernel import Op
 from kiln.ir.semantics import bits
 from kiln.ir.types import Overflow, Rounding, ScalarType

@@ -29,7 +29,7 @@ from kiln.backend.verilog_ast import (
     Unary,
     render_module,
 )
-from kiln.errors import BackendError
+from kiln.base.errors import BackendError
 from kiln.ir.kernel import Op, Value
 from kiln.ir.ops import OPS
 

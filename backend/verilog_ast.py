@@ -6,7 +6,13 @@ Every expression node knows nothing of widths; the code that builds them (see
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from kiln.base.errors import BackendError
+
+TIMESCALE = "`timescale 1ns/1ps"
+_ONE_FILE = "the modules of a design share this file, so not every file name is a module name"
 
 # ---- expressions -------------------------------------------------------------------------
 
@@ -182,7 +188,18 @@ class Localparam:
     value: int
 
 
-Item = Decl | Assign | AlwaysFF | Comment | LintOff | Initial | Localparam
+@dataclass(frozen=True)
+class Instance:
+    """An instance of another module: `module #(params) name (.port(expr), ...)`; a port
+    connected to None is left open."""
+
+    module: str
+    name: str
+    ports: tuple[tuple[str, Expr | None], ...]
+    params: tuple[tuple[str, Expr], ...] = ()
+
+
+Item = Decl | Assign | AlwaysFF | Comment | LintOff | Initial | Localparam | Instance
 
 
 @dataclass
@@ -233,6 +250,14 @@ def _item(it: Item, out: list[str]) -> None:
     elif isinstance(it, Localparam):
         value = render_expr(Const(it.width, it.value))
         out.append(f"{pad}localparam {_range(it.width)}{it.name} = {value};")
+    elif isinstance(it, Instance):
+        params = ", ".join(f".{n}({render_expr(e)})" for n, e in it.params)
+        head = f"{it.module} #({params}) {it.name}" if it.params else f"{it.module} {it.name}"
+        out.append(f"{pad}{head} (")
+        for n, (port, e) in enumerate(it.ports):
+            comma = "," if n + 1 < len(it.ports) else ""
+            out.append(f"{pad}  .{port}({'' if e is None else render_expr(e)}){comma}")
+        out.append(f"{pad});")
     elif isinstance(it, Initial):
         out.append(f"{pad}initial begin")
         for n, w in enumerate(it.words):
@@ -255,7 +280,79 @@ def render_items(items: list[Item]) -> str:
 
 
 def render_module(m: Module) -> str:
-    out = ["`timescale 1ns/1ps", *(f"// {h}" for h in m.header), f"module {m.name} ("]
+    """One module as a Verilog file."""
+    return "\n".join([TIMESCALE, *_module_lines(m)]) + "\n"
+
+
+def render_design(modules: Iterable[Module], external: Iterable[str] = ()) -> str:
+    """Several modules as one Verilog file: the timescale once, then each module once, a
+    module before the modules that instance it (see `design_order`). One module prints
+    as `render_module` prints it."""
+    ordered = design_order(modules, external)
+    head = [TIMESCALE]
+    if len(ordered) > 1:  # Verilator -Wall wants each module in a file of its name
+        head += [f"// {_ONE_FILE}", "/* verilator lint_off DECLFILENAME */"]
+    parts = ["\n".join(_module_lines(m)) for m in ordered]
+    return "\n".join(head) + "\n" + "\n\n".join(parts) + "\n"
+
+
+def design_files(modules: Iterable[Module], external: Iterable[str] = ()) -> dict[str, str]:
+    """Module name -> the text of its own file (`<name>.v`), in `design_order`: what tools
+    that want one module per file (Verilator's -Wall) read."""
+    return {m.name: render_module(m) for m in design_order(modules, external)}
+
+
+def design_order(modules: Iterable[Module], external: Iterable[str] = ()) -> list[Module]:
+    """`modules` with every module before the modules that instance it, otherwise in the
+    order given. An instance must name one of `modules` or of `external` (modules that come
+    from elsewhere, such as a vendor's RAM); a name given twice, an instance of an unknown
+    module and a module that instances itself, directly or not, are errors."""
+    by_name: dict[str, Module] = {}
+    for m in modules:
+        if m.name in by_name:
+            raise BackendError(f"module {m.name} is given twice; a design holds each once")
+        by_name[m.name] = m
+    outside = set(external)
+    order: list[Module] = []
+    state: dict[str, str] = {}  # name -> "open" while its instances are visited, then "done"
+
+    def visit(m: Module, path: tuple[str, ...]) -> None:
+        if state.get(m.name) == "done":
+            return
+        if state.get(m.name) == "open":
+            loop = " -> ".join((*path[path.index(m.name) :], m.name))
+            raise BackendError(f"module {m.name} instances itself: {loop}")
+        state[m.name] = "open"
+        for inst in instances(m.items):
+            if inst.module in by_name:
+                visit(by_name[inst.module], (*path, m.name))
+            elif inst.module not in outside:
+                raise BackendError(
+                    f"module {m.name}: instance {inst.name} is of module {inst.module}, which "
+                    "the design does not hold",
+                    hint="pass that module too, or name it in `external`",
+                )
+        state[m.name] = "done"
+        order.append(m)
+
+    for m in by_name.values():
+        visit(m, ())
+    return order
+
+
+def instances(items: Iterable[Item]) -> list[Instance]:
+    """The instances among `items`, in order, those under a lint waiver included."""
+    out: list[Instance] = []
+    for it in items:
+        if isinstance(it, Instance):
+            out.append(it)
+        elif isinstance(it, LintOff):
+            out += instances(it.items)
+    return out
+
+
+def _module_lines(m: Module) -> list[str]:
+    out = [*(f"// {h}" for h in m.header), f"module {m.name} ("]
     for n, p in enumerate(m.ports):
         comma = "," if n + 1 < len(m.ports) else ""
         rng = _range(p.width) if p.width > 1 else ""
@@ -264,4 +361,4 @@ def render_module(m: Module) -> str:
     for it in m.items:
         _item(it, out)
     out.append("endmodule")
-    return "\n".join(out) + "\n"
+    return out

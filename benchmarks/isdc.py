@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 from kiln.api import load_kernel
-from kiln.errors import ScheduleError
+from kiln.base.errors import ScheduleError
 from kiln.feedback.isdc import IsdcOptions, isdc_schedule
 from kiln.feedback.subgraphs import EXPANSIONS, SELECTIONS
 from kiln.feedback.targets import Target

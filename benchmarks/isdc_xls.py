@@ -46,12 +46,12 @@ import time
 from pathlib import Path
 
 from kiln.api import load_kernel
-from kiln.errors import KilnError, ToolError
+from kiln.base.errors import KilnError, ToolError
+from kiln.base.toolchain import find_tool
 from kiln.feedback.synthesis import GENERIC_LIBERTY, synthesize
 from kiln.scheduler.delay_model import DelayModel
 from kiln.scheduler.regions import Options, kernel_regions
 from kiln.scheduler.xls_export import export_region
-from kiln.toolchain import find_tool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from isdc import geomean  # noqa: E402  (the sibling benchmark: one geometric mean)

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.frontend.c.check import load_c
 from kiln.ir.kernel import Op
 from kiln.ir.ops import OPS

@@ -39,16 +39,15 @@ from kiln.backend.verilog_ast import (
     Ref,
     render_module,
 )
-from kiln.errors import KilnError, ToolError
+from kiln.base.errors import KilnError, ToolError
+from kiln.base.files import write_atomically
 from kiln.feedback import ice40
 from kiln.feedback.targets import Target
 from kiln.feedback.tool_runs import run_sta, run_yosys
-from kiln.files import write_atomically
 from kiln.ir.kernel import Op, Value
 from kiln.ir.ops import OPS
 from kiln.ir.types import BOOL, IntType
 from kiln.scheduler.delay_model import DATA_FORMAT, DATA_VERSION, SIGNED_OPS, WIDENING
-from kiln.toolchain import find_tool
 
 GENERIC_LIBERTY = Path(__file__).resolve().parent / "liberty" / "generic.lib"
 
@@ -247,9 +246,11 @@ def _check_liberty(liberty: Path) -> Path:
 def _path_ps(verilog: str, target: Target, workdir: Path, top: str = "dut") -> float | None:
     """The worst register-to-register path in ps (clock-to-Q + logic + setup), or None
     when synthesis left no such path (the op's output is a constant)."""
-    if target.is_fpga:
-        return ice40.register_path_ps(verilog, top, workdir)
-    liberty = target.liberty
+    return target.synthesizer().op_path_ps(verilog, top, workdir)
+
+
+def liberty_path_ps(verilog: str, liberty: Path, workdir: Path, top: str = "dut") -> float | None:
+    """`_path_ps` on a cell library: Yosys + ABC map the op module, OpenSTA times it."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "dut.v").write_text(verilog)
     fields = {"src": "dut.v", "top": top, "lib": str(liberty), "net": "netlist.v"}
@@ -399,8 +400,7 @@ def fit(points: list[tuple[int, float]]) -> dict[str, float]:
 
 
 def _tool_versions(target: Target) -> dict[str, str]:
-    names = ("yosys", "nextpnr-ice40") if target.is_fpga else ("yosys", "sta")
-    return {name: find_tool(name).version for name in names}
+    return target.synthesizer().tool_versions()
 
 
 def _library_name(liberty: Path) -> str:
@@ -457,6 +457,35 @@ def _assemble(target: Target, overhead: float, results: dict[Job, float]) -> dic
     }
 
 
+def measure_jobs(
+    target: Target,
+    job_list: list[Job],
+    overhead: float,
+    jobs: int,
+    root: Path,
+    progress: Callable[[Progress], None] | None = None,
+) -> dict[Job, float]:
+    """Each job's own delay in ps (`overhead` taken out), on a pool of `jobs` workers."""
+    if jobs < 1:
+        raise KilnError(f"jobs must be at least 1, got {jobs}")
+    results: dict[Job, float] = {}
+
+    def record(job: Job, path: float | None, seconds: float) -> None:
+        results[job] = _op_delay(path, overhead)
+        if progress:
+            progress(Progress(len(results), len(job_list), job.label, results[job], seconds))
+
+    if jobs == 1 or len(job_list) <= 1:
+        for job in job_list:
+            record(*_measure_path(job, target, root))
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(job_list))) as pool:
+            futures = [pool.submit(_pool_job, job, target, root) for job in job_list]
+            for future in as_completed(futures):
+                record(*_unpack(future.result()))
+    return results
+
+
 def characterize(
     liberty: Path | None = None,
     out: Path | None = None,
@@ -486,21 +515,7 @@ def characterize(
     root = Path(workdir).absolute() if keep else Path(tempfile.mkdtemp(prefix="kiln-char-"))
     try:
         overhead = measure_register_overhead(target, root)
-        results: dict[Job, float] = {}
-
-        def record(job: Job, path: float | None, seconds: float) -> None:
-            results[job] = _op_delay(path, overhead)
-            if progress:
-                progress(Progress(len(results), len(job_list), job.label, results[job], seconds))
-
-        if jobs == 1:
-            for job in job_list:
-                record(*_measure_path(job, target, root))
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(_pool_job, job, target, root) for job in job_list]
-                for future in as_completed(futures):
-                    record(*_unpack(future.result()))
+        results = measure_jobs(target, job_list, overhead, jobs, root, progress)
         data = _assemble(target, overhead, results)
     finally:
         if not keep:

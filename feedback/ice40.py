@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiln.errors import ToolError
+from kiln.base.errors import ToolError
+from kiln.base.toolchain import find_tool, run_tool
+from kiln.feedback.synthesizer import SignOff, TimingFailed
 from kiln.feedback.tool_runs import run_yosys
-from kiln.toolchain import find_tool, run_tool
 
 DEVICE = ("--hx8k", "--package", "ct256")
 DEVICE_NAME = "iCE40HX8K-CT256"
@@ -202,3 +203,52 @@ def register_path_ps(verilog: str, top: str, work: Path) -> float | None:
     rep = place_and_route(verilog, top, {"clk"}, work, MEASURE_FREQ_MHZ)
     ns = rep.paths.get(("clk", "clk"))
     return None if ns is None else round(ns * 1000.0, 3)
+
+
+@dataclass(frozen=True)
+class Ice40Flow:
+    """The iCE40 HX8K as a synthesizer: Yosys `synth_ice40`, nextpnr-ice40 and its timing."""
+
+    @property
+    def name(self) -> str:
+        return "ice40"
+
+    @property
+    def clock_per_register(self) -> bool:
+        return True
+
+    def identity(self) -> tuple[str, ...]:
+        device = f"{DEVICE_NAME} seed {SEED} at {MEASURE_FREQ_MHZ} MHz"
+        return "\n".join(YOSYS_SCRIPT), device, tool_versions()
+
+    def tool_versions(self) -> dict[str, str]:
+        return {name: find_tool(name).version for name in ("yosys", "nextpnr-ice40")}
+
+    def time_pairs(self, verilog, top, n_inputs, n_outputs, overhead_ps, work):
+        try:
+            return pair_delays(verilog, top, overhead_ps, work)
+        except TooManyRegisters as err:
+            raise TimingFailed(str(err)) from err
+        except ToolError as err:
+            if "timed out" not in err.message:
+                raise
+            raise TimingFailed(f"{err.tool} {err.message}") from err
+
+    def sign_off(self, verilog: str, top: str, work: Path, period_ps: float) -> SignOff:
+        """Place and route for the clock; the critical path is the worst one that starts or
+        ends at a register of the design (its inputs come from, its outputs go to, the
+        harness's registers: the FPGA form of zero input and output delay)."""
+        from kiln.feedback.synthesis import count_registers
+
+        (work / f"{top}.v").write_text(verilog)
+        rep = place_and_route(verilog, top, {"clk"}, work, 1e6 / period_ps)
+        paths = [ns for (a, b), ns in rep.paths.items() if "clk" in (a, b)]
+        critical = round(max(paths) * 1000.0, 1) if paths else None
+        slack = None if critical is None else round(period_ps - critical, 1)
+        bits, _ = count_registers(work / f"{top}.v", top, work / "count")
+        fmax = round(1e6 / critical, 1) if critical else None
+        return SignOff(slack is None or slack >= 0, slack, critical, bits, rep.flip_flops, rep.log,
+                       fmax_mhz=fmax)  # fmt: skip
+
+    def op_path_ps(self, verilog: str, top: str, work: Path) -> float | None:
+        return register_path_ps(verilog, top, work)

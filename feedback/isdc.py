@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiln.backend.subgraph_rtl import subgraph_module
-from kiln.errors import KilnError, ScheduleError
+from kiln.base.errors import KilnError, ScheduleError
+from kiln.base.parallel import check_executor, run_all
 from kiln.feedback.subgraph_timing import Timing, time_subgraph
 from kiln.feedback.subgraphs import EXPANSIONS, SELECTIONS, Candidate, extract
+from kiln.feedback.synthesizer import SignOff
 from kiln.feedback.targets import GENERIC, Target
 from kiln.ir.kernel import Kernel, walk_ops
-from kiln.parallel import check_executor, run_all
 from kiln.scheduler.delay_model import DelayModel
 from kiln.scheduler.kernel_schedule import KernelSchedule, schedule_kernel
 from kiln.scheduler.path_delays import MeasuredSubgraph, chain_order
@@ -59,7 +60,7 @@ class IsdcOptions:
     expansion: str = "cone"  # path | cone | window
     target: Target = GENERIC
     workers: int = 2
-    executor: str = "process"  # or "ray" (`kiln.parallel`)
+    executor: str = "process"  # or "ray" (`kiln.base.parallel`)
     address: str | None = None  # a Ray cluster; None: a local Ray of `workers` CPUs
     cache_dir: Path | None = None
     signoff: bool = True
@@ -112,22 +113,6 @@ class Iteration:
             "seconds": round(self.seconds, 3),
             "picks": self.picks,
         }
-
-
-@dataclass
-class SignOff:
-    passed: bool
-    slack_ps: float | None
-    critical_path_ps: float | None
-    register_bits: int  # Yosys, coarse netlist
-    flip_flops: int  # after mapping
-    log: str
-    attempts: int = 1
-    fmax_mhz: float | None = None
-    abc_no_sweep: bool = False  # ABC without SAT sweeping (`kiln.feedback.synthesis`)
-
-    def to_json(self) -> dict:
-        return dict(self.__dict__)
 
 
 @dataclass
@@ -256,13 +241,12 @@ class _Job:
 
 def _jobs(kernel: Kernel, ks: KernelSchedule, picks: list[Candidate], target: Target) -> list[_Job]:
     constants = _constants(kernel)
+    fpga = target.synthesizer().clock_per_register
     out = []
     for c in picks:
         rs = ks.regions[c.region]
         order = chain_order(rs.region.problem)
-        rtl = subgraph_module(
-            rs.region.ir_ops, order, c.nodes, constants, clock_per_register=target.is_fpga
-        )
+        rtl = subgraph_module(rs.region.ir_ops, order, c.nodes, constants, clock_per_register=fpga)
         out.append(_Job(c.region, c.nodes, rtl.verilog, rtl.top, rtl.inputs, rtl.outputs))
     return out
 
@@ -298,6 +282,137 @@ def _record(index: int, ks: KernelSchedule) -> Iteration:
     return Iteration(index, ks.register_bits, [r.solution.register_bits for r in ks.regions])
 
 
+class _Loop:
+    """One ISDC run's state, and its steps: pick and time subgraphs, reschedule at the
+    fixed stage counts, keep the best, cut stages, sign off with retries."""
+
+    def __init__(self, kernel, clock_ps, options, isdc: IsdcOptions, base: DelayModel, say):
+        self.kernel, self.clock_ps, self.options, self.isdc, self.say = (
+            kernel, clock_ps, options, isdc, say,
+        )  # fmt: skip
+        self.baseline = schedule_kernel(kernel, clock_ps, base, copy.deepcopy(options))
+        self.stages = [r.solution.stages for r in self.baseline.regions]
+        self.model = DelayModel(base.path, base.overrides)
+        self.model.measured = {k: list(v) for k, v in base.measured.items()}
+        self.current = self.reschedule()  # the latest LP optimum: where subgraphs are picked
+        self.best = self.current  # the fewest register bits found: the result
+        self.iterations = [_record(0, self.current)]
+        self.seen: set = set()
+
+    def reschedule(self, margin_ps: float = 0.0, fixed: bool = True) -> KernelSchedule:
+        """The kernel at the clock less `margin_ps`, at the fixed stage counts (or free)."""
+        return schedule_kernel(
+            self.kernel, self.clock_ps - margin_ps, self.model, copy.deepcopy(self.options),
+            stages=self.stages if fixed else None,
+        )  # fmt: skip
+
+    def time(self, picks: list[Candidate], it: Iteration) -> None:
+        """Emit each pick as a module, time it on the target, add it to the model."""
+        _measure(
+            _jobs(self.kernel, self.current, picks, self.isdc.target), self.model, self.isdc, it
+        )
+
+    def refine(self) -> None:
+        """Up to `iterations` rounds at the current stage counts."""
+        for _ in range(self.isdc.iterations):
+            if not self.round():
+                return
+
+    def round(self) -> bool:
+        """One iteration; False when the loop should stop."""
+        index, start = len(self.iterations), time.monotonic()
+        timed = {k: [m.nodes for m in subs] for k, subs in self.model.measured.items()}
+        isdc = self.isdc
+        picks = extract(
+            self.current, isdc.selection, isdc.expansion, isdc.subgraphs, self.seen, timed
+        )
+        if not picks:
+            self.say(f"iteration {index}: nothing new to time; stopping")
+            return False
+        it = Iteration(index, 0, [], picks=[c.why for c in picks])
+        self.time(picks, it)
+        try:
+            self.current = self.reschedule()
+        except ScheduleError as err:  # measured slower than modelled: stages no longer fit
+            self.say(f"iteration {index}: no schedule at the same stage counts ({err.message})")
+            it.picks.append(f"stopped: {err.message}")
+            it.register_bits = self.iterations[-1].register_bits
+            it.region_bits = self.iterations[-1].region_bits
+            self.iterations.append(it)
+            return False
+        if self.current.register_bits <= self.best.register_bits:
+            self.best = self.current
+        it.lp_bits = self.current.register_bits
+        it.register_bits = self.best.register_bits
+        it.region_bits = [r.solution.register_bits for r in self.best.regions]
+        it.seconds = time.monotonic() - start
+        self.iterations.append(it)
+        self.say(
+            f"iteration {index}: timed {it.timed} subgraph(s) ({it.cache_hits} cached), "
+            f"{it.register_bits} register bits"
+        )
+        return True
+
+    def fewer_stages(self) -> bool:
+        """What has been measured may fit the kernel in fewer stages: schedule for the
+        fewest and make that the current point; False when the count does not fall."""
+        try:
+            fewer = self.reschedule(fixed=False)
+        except ScheduleError:
+            return False
+        counts = [r.solution.stages for r in fewer.regions]
+        if sum(counts) >= sum(self.stages):
+            return False
+        self.say(f"the measured delays fit {sum(counts)} stage(s) instead of {sum(self.stages)}")
+        self.stages[:] = counts
+        self.current = self.best = fewer
+        self.iterations.append(_record(len(self.iterations), fewer))
+        self.iterations[-1].picks.append(f"fewer stages: {sum(counts)}")
+        return True
+
+    def sign_off(self, result: IsdcResult, done: dict[str, SignOff]) -> None:
+        """Sign off plain SDC's and ISDC's schedules; while ISDC's fails, time every stage
+        whole and reschedule with a growing margin, up to `signoff_retries` times."""
+        isdc, clock = self.isdc, self.clock_ps
+        result.baseline_signoff = signoff(self.kernel, self.baseline, isdc, "sdc", clock, done)
+        result.signoff = signoff(self.kernel, self.current, isdc, "isdc", clock, done)
+        attempt = 1
+        while not result.signoff.passed and attempt <= isdc.signoff_retries:
+            # The whole circuit is slower than its parts: time every stage whole, and take
+            # a margin off the clock the LP schedules for: the violation (and 1% more) at
+            # first, then at least doubling, since the failing path's modelled delay can
+            # be well under its real one.
+            attempt += 1
+            violation = -result.signoff.slack_ps + 0.01 * clock
+            result.margin_ps += max(violation, result.margin_ps)
+            self.say(
+                f"sign-off failed (slack {result.signoff.slack_ps} ps): timing every stage "
+                f"whole, scheduling with a {result.margin_ps:.0f} ps margin"
+            )
+            it = Iteration(len(self.iterations), 0, [], picks=["sign-off: every stage"])
+            self.time(extract(self.current, "delay", "window", 1 << 30, set()), it)
+            try:
+                self.current = self.reschedule(result.margin_ps)
+            except ScheduleError as err:
+                # Timing comes first: let the regions take the stages the margin needs,
+                # and say so (the register bits no longer compare at equal stages).
+                self.say(f"no schedule at the same stage counts with the margin ({err.message})")
+                it.picks.append(f"stages relaxed: {err.message}")
+                try:
+                    self.current = self.reschedule(result.margin_ps, fixed=False)
+                except ScheduleError as err2:
+                    it.picks.append(f"stopped: {err2.message}")
+                    self.iterations.append(it)
+                    break
+                result.stages_relaxed = True
+            it.register_bits = self.current.register_bits
+            it.region_bits = [r.solution.register_bits for r in self.current.regions]
+            self.iterations.append(it)
+            result.schedule = self.current
+            result.signoff = signoff(self.kernel, self.current, isdc, f"isdc{attempt}", clock, done)
+            result.signoff.attempts = attempt
+
+
 def isdc_schedule(
     kernel: Kernel,
     clock_period_ps: float,
@@ -312,122 +427,23 @@ def isdc_schedule(
     isdc.check()
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
-    base_delays = delays or isdc.target.delay_model()
-    baseline = schedule_kernel(kernel, clock_period_ps, base_delays, copy.deepcopy(options))
-    stages = [r.solution.stages for r in baseline.regions]
-    model = DelayModel(base_delays.path, base_delays.overrides)
-    model.measured = {k: list(v) for k, v in base_delays.measured.items()}
-
-    def reschedule(margin_ps: float = 0.0) -> KernelSchedule:
-        return schedule_kernel(
-            kernel, clock_period_ps - margin_ps, model, copy.deepcopy(options), stages=stages
-        )
-
-    current = reschedule()  # the latest LP optimum: where the next subgraphs are picked
-    best = current  # the fewest register bits found: the result
-    iterations = [_record(0, current)]
-    say(f"plain SDC: {baseline.register_bits} register bits in {sum(stages)} stage(s)")
-    seen: set = set()
-
-    def refine() -> None:
-        """Up to `isdc.iterations` rounds at the current stage counts."""
-        nonlocal current, best
-        for _ in range(isdc.iterations):
-            index = len(iterations)
-            start = time.monotonic()
-            timed = {k: [m.nodes for m in subs] for k, subs in model.measured.items()}
-            picks = extract(current, isdc.selection, isdc.expansion, isdc.subgraphs, seen, timed)
-            if not picks:
-                say(f"iteration {index}: nothing new to time; stopping")
-                return
-            it = Iteration(index, 0, [], picks=[c.why for c in picks])
-            _measure(_jobs(kernel, current, picks, isdc.target), model, isdc, it)
-            try:
-                current = reschedule()
-            except ScheduleError as err:  # measured slower than modelled: stages no longer fit
-                say(f"iteration {index}: no schedule at the same stage counts ({err.message})")
-                it.picks.append(f"stopped: {err.message}")
-                it.register_bits, it.region_bits = (
-                    iterations[-1].register_bits,
-                    iterations[-1].region_bits,
-                )
-                iterations.append(it)
-                return
-            if current.register_bits <= best.register_bits:
-                best = current
-            it.lp_bits = current.register_bits
-            it.register_bits = best.register_bits
-            it.region_bits = [r.solution.register_bits for r in best.regions]
-            it.seconds = time.monotonic() - start
-            iterations.append(it)
-            say(
-                f"iteration {index}: timed {it.timed} subgraph(s) ({it.cache_hits} cached), "
-                f"{it.register_bits} register bits"
-            )
-
-    refine()
-    while isdc.fewer_stages:
-        # What has been measured may fit the kernel in fewer stages: schedule for the
-        # fewest, refine there, and again, until the count stops falling.
-        try:
-            fewer = schedule_kernel(kernel, clock_period_ps, model, copy.deepcopy(options))
-        except ScheduleError:
-            break
-        counts = [r.solution.stages for r in fewer.regions]
-        if sum(counts) >= sum(stages):
-            break
-        say(f"the measured delays fit {sum(counts)} stage(s) instead of {sum(stages)}")
-        stages[:] = counts
-        current = best = fewer
-        iterations.append(_record(len(iterations), fewer))
-        iterations[-1].picks.append(f"fewer stages: {sum(counts)}")
-        refine()
-    current = best
-    result = IsdcResult(baseline, current, iterations, model, target=isdc.target.name)
+    base = delays or isdc.target.delay_model(kernel, say)
+    loop = _Loop(kernel, clock_period_ps, options, isdc, base, say)
+    say(f"plain SDC: {loop.baseline.register_bits} register bits in {sum(loop.stages)} stage(s)")
+    loop.refine()
+    while isdc.fewer_stages and loop.fewer_stages():
+        loop.refine()  # and again, until the stage count stops falling
+    loop.current = loop.best
+    result = IsdcResult(
+        loop.baseline, loop.current, loop.iterations, loop.model, target=isdc.target.name
+    )
     if isdc.signoff:
         done: dict[str, SignOff] = {}  # by design text: the same circuit is timed once
-        result.baseline_signoff = signoff(kernel, baseline, isdc, "sdc", clock_period_ps, done)
-        result.signoff = signoff(kernel, current, isdc, "isdc", clock_period_ps, done)
-        attempt = 1
-        while not result.signoff.passed and attempt <= isdc.signoff_retries:
-            # The whole circuit is slower than its parts: time every stage whole, and take
-            # a margin off the clock the LP schedules for: the violation (and 1% more) at
-            # first, then at least doubling, since the failing path's modelled delay can
-            # be well under its real one.
-            attempt += 1
-            violation = -result.signoff.slack_ps + 0.01 * clock_period_ps
-            result.margin_ps += max(violation, result.margin_ps)
-            say(
-                f"sign-off failed (slack {result.signoff.slack_ps} ps): timing every stage "
-                f"whole, scheduling with a {result.margin_ps:.0f} ps margin"
-            )
-            it = Iteration(len(iterations), 0, [], picks=["sign-off: every stage"])
-            picks = extract(current, "delay", "window", 1 << 30, set())
-            _measure(_jobs(kernel, current, picks, isdc.target), model, isdc, it)
-            try:
-                current = reschedule(result.margin_ps)
-            except ScheduleError as err:
-                # Timing comes first: let the regions take the stages the margin needs,
-                # and say so (the register bits no longer compare at equal stages).
-                say(f"no schedule at the same stage counts with the margin ({err.message})")
-                it.picks.append(f"stages relaxed: {err.message}")
-                try:
-                    current = schedule_kernel(
-                        kernel, clock_period_ps - result.margin_ps, model, copy.deepcopy(options)
-                    )
-                except ScheduleError as err2:
-                    it.picks.append(f"stopped: {err2.message}")
-                    iterations.append(it)
-                    break
-                result.stages_relaxed = True
-            it.register_bits = current.register_bits
-            it.region_bits = [r.solution.register_bits for r in current.regions]
-            iterations.append(it)
-            result.schedule = current
-            result.signoff = signoff(kernel, current, isdc, f"isdc{attempt}", clock_period_ps, done)
-            result.signoff.attempts = attempt
+        loop.sign_off(result, done)
         if isdc.fewer_stages and result.signoff.passed:
-            _probe_fewer_stages(kernel, clock_period_ps, model, options, isdc, result, done, say)
+            _probe_fewer_stages(
+                kernel, clock_period_ps, loop.model, options, isdc, result, done, say
+            )
     result.seconds = time.monotonic() - t0
     return result
 
@@ -500,34 +516,6 @@ def _signoff(rtl, isdc: IsdcOptions, tag: str, period_ps: float) -> SignOff:
 
 
 def _signoff_in(root: Path, rtl, isdc: IsdcOptions, tag: str, period_ps: float) -> SignOff:
-    from kiln.feedback.synthesis import synthesize
-
     work = root / f"signoff-{tag}"
     work.mkdir(parents=True, exist_ok=True)
-    src = work / f"{rtl.name}.v"
-    src.write_text(rtl.verilog)
-    if isdc.target.is_fpga:
-        return _signoff_ice40(rtl.verilog, rtl.name, work, period_ps)
-    rep = synthesize(src, rtl.name, work, period_ps, isdc.target.liberty)
-    passed = rep.slack_ps is None or rep.slack_ps >= 0
-    return SignOff(
-        passed, rep.slack_ps, rep.critical_path_ps, rep.register_bits, rep.flip_flops, rep.log,
-        fmax_mhz=rep.fmax_mhz, abc_no_sweep=rep.abc_no_sweep,
-    )  # fmt: skip
-
-
-def _signoff_ice40(verilog: str, top: str, work: Path, period_ps: float) -> SignOff:
-    """Place and route for the clock; the critical path is the worst one that starts or ends
-    at a register of the design (its inputs come from, its outputs go to, the harness's
-    registers: the FPGA form of zero input and output delay)."""
-    from kiln.feedback import ice40
-    from kiln.feedback.synthesis import count_registers
-
-    rep = ice40.place_and_route(verilog, top, {"clk"}, work, 1e6 / period_ps)
-    paths = [ns for (a, b), ns in rep.paths.items() if "clk" in (a, b)]
-    critical = round(max(paths) * 1000.0, 1) if paths else None
-    slack = None if critical is None else round(period_ps - critical, 1)
-    bits, _ = count_registers(work / f"{top}.v", top, work / "count")
-    fmax = round(1e6 / critical, 1) if critical else None
-    return SignOff(slack is None or slack >= 0, slack, critical, bits, rep.flip_flops, rep.log,
-                   fmax_mhz=fmax)  # fmt: skip
+    return isdc.target.synthesizer().sign_off(rtl.verilog, rtl.name, work, period_ps)

@@ -24,7 +24,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from kiln.errors import ToolError
+from kiln.base.errors import ToolError
 from kiln.feedback.tool_runs import run_sta, run_yosys
 
 GENERIC_LIBERTY = Path(__file__).parent / "liberty" / "generic.lib"

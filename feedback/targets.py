@@ -1,17 +1,26 @@
-"""What ISDC times against: a Liberty cell library (kiln's generic one by default), through
-Yosys, ABC and OpenSTA; or the iCE40 FPGA, through Yosys `synth_ice40` and nextpnr-ice40.
+"""What a design is built for: a Liberty cell library (kiln's generic one by default),
+through Yosys, ABC and OpenSTA; or the iCE40 FPGA, through Yosys `synth_ice40` and
+nextpnr-ice40.
 
-The target picks the default delay model (the characterization of its own flow), the
-subgraph oracle and the sign-off flow; the scheduler itself never sees it.
+The target owns both halves of that choice: the delay model scheduling starts from (the
+characterization of its own flow, measured on demand for a user's library) and the
+synthesizer that times subgraphs, signs off designs and characterizes ops. The scheduler
+itself never sees it: it gets the delay model.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.scheduler.delay_model import DelayModel
+
+if TYPE_CHECKING:
+    from kiln.feedback.synthesizer import Synthesizer
+    from kiln.ir.kernel import Kernel
 
 ICE40_DELAYS = Path(__file__).resolve().parents[1] / "scheduler" / "data" / "ice40_delays.json"
 TARGET_HINT = "use generic, ice40 or liberty:FILE.lib"
@@ -46,12 +55,35 @@ class Target:
     def is_fpga(self) -> bool:
         return self.kind == "ice40"
 
-    def delay_model(self) -> DelayModel:
-        """The model plain SDC starts from: the target's own characterization. A custom
-        Liberty file has none shipped: `kiln characterize --liberty FILE` makes one."""
+    def synthesizer(self) -> Synthesizer:
+        """The flow that times, signs off and characterizes on this target."""
+        if self.kind == "ice40":
+            from kiln.feedback.ice40 import Ice40Flow
+
+            return Ice40Flow()
+        from kiln.feedback.liberty_flow import LibertyFlow
+
+        return LibertyFlow(self.liberty)
+
+    def delay_model(
+        self, kernel: Kernel | None = None, progress: Callable[[str], None] | None = None
+    ) -> DelayModel:
+        """The model scheduling starts from: the shipped characterization of kiln's generic
+        library or of the iCE40; for a user's Liberty file, that file's delays at the points
+        `kernel` needs, measured on demand and cached (`kiln.feedback.library_delays`)."""
         if self.kind == "ice40":
             return DelayModel.from_file(ICE40_DELAYS)
-        return DelayModel()
+        if self.liberty is None:
+            return DelayModel()
+        if kernel is None:
+            raise KilnError(
+                f"{self.name}: a user's library is characterized for a kernel's ops",
+                hint=f"give the kernel, or run `kiln characterize --target {self.name} --out "
+                "FILE.json` once and pass --delays FILE.json",
+            )
+        from kiln.feedback.library_delays import library_delay_model
+
+        return library_delay_model(self, kernel, progress)
 
 
 GENERIC = Target("liberty")

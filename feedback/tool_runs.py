@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kiln.errors import ToolError
-from kiln.toolchain import ToolRun, run_tool
+from kiln.base.errors import ToolError
+from kiln.base.toolchain import ToolRun, run_tool
 
 
 def run_yosys(work: Path, script: str, name: str, timeout_s: float) -> ToolRun:

@@ -1,1 +1,1 @@
-"""Frontends: C kernels (issue [c-frontend]) and ONNX graphs (issue [llm-kernels]) to IR."""
+"""Frontends: C kernels (`kiln.frontend.c`) to kernel IR; ONNX graphs come next."""

@@ -1,7 +1,7 @@
 """Co-simulate a kernel's harness with cocotb on Verilator or Icarus, in a child process.
 
 The child (`python -m kiln.hw_tests.simulate JOB.json`) calls cocotb's runner; the parent
-runs it through `kiln.toolchain.run_command`, so every simulation has a timeout and a
+runs it through `kiln.base.toolchain.run_command`, so every simulation has a timeout and a
 kept log, and a failure names the log and the first mismatching call.
 """
 
@@ -12,8 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiln.errors import SimulationError
-from kiln.toolchain import apply_sim_env, find_tool, run_command
+from kiln.base.errors import SimulationError
+from kiln.base.toolchain import apply_sim_env, find_tool, run_command
 
 SIMULATORS = ("verilator", "icarus")
 _TOOL = {"verilator": "verilator", "icarus": "iverilog"}

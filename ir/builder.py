@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from kiln.errors import SourceLoc, VerifyError
+from kiln.base.errors import SourceLoc, VerifyError
 from kiln.ir.kernel import (
     Block,
     Direction,

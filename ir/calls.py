@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from kiln.errors import InterpretError
+from kiln.base.errors import InterpretError
 from kiln.ir.interpreter import interpret
 from kiln.ir.kernel import Direction, Kernel
 from kiln.ir.types import ArrayType, FloatType, ScalarType

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiln.errors import SourceLoc, VerifyError
+from kiln.base.errors import SourceLoc, VerifyError
 from kiln.ir.types import ScalarType
 
 Dim = int | str  # a size, or a symbolic name such as "batch"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from kiln.errors import InterpretError
+from kiln.base.errors import InterpretError
 from kiln.ir.kernel import (
     Block,
     Direction,

@@ -12,7 +12,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from kiln.errors import SourceLoc
+from kiln.base.errors import SourceLoc
 from kiln.ir.types import ArrayType, ScalarType, Type
 
 

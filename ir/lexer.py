@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kiln.errors import IRParseError, SourceLoc
+from kiln.base.errors import IRParseError, SourceLoc
 
 _TOKEN = re.compile(
     r"""

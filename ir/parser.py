@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from kiln.errors import IRParseError, IRTypeError, SourceLoc
+from kiln.base.errors import IRParseError, IRTypeError, SourceLoc
 from kiln.ir.kernel import (
     Block,
     Direction,

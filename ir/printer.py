@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kiln.errors import SourceLoc
+from kiln.base.errors import SourceLoc
 from kiln.ir.kernel import (
     Block,
     ForLoop,

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from fractions import Fraction
 
-from kiln.errors import IRTypeError
+from kiln.base.errors import IRTypeError
 
 MAX_WIDTH = 4096
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kiln.errors import SourceLoc, VerifyError
+from kiln.base.errors import SourceLoc, VerifyError
 from kiln.ir.kernel import (
     Block,
     Direction,

@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "compile_c": "kiln.api",
     "compile_ir": "kiln.api",
+    "compile_design": "kiln.api",
     "load_kernel": "kiln.api",
     "schedule": "kiln.api",
     "CompileConfig": "kiln.config",
@@ -26,8 +27,8 @@ _EXPORTS = {
     "interpret": "kiln.ir",
     "parse": "kiln.ir",
     "print_ir": "kiln.ir",
-    "KilnError": "kiln.errors",
-    "SourceLoc": "kiln.errors",
+    "KilnError": "kiln.base.errors",
+    "SourceLoc": "kiln.base.errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -22,9 +22,9 @@ from pathlib import Path
 from kiln.backend.cosim import write_cosim
 from kiln.backend.kernel_rtl import check_interfaces, emit_kernel_rtl
 from kiln.backend.latency import call_cycles
+from kiln.base.errors import KilnError
 from kiln.config import CompileConfig
 from kiln.design import CompiledKernel, Composite, Design, Progress
-from kiln.errors import KilnError
 from kiln.frontend.c import translate
 from kiln.frontend.c.golden import run_golden
 from kiln.ir.calls import Call, Feed, chain_calls, random_calls
@@ -105,8 +105,8 @@ def schedule(
     """The kernel's schedule at the config's clock, with `delays` (default: the target's
     own), and ISDC's result when the config asks for synthesis feedback (else None)."""
     sched = config.schedule
+    delays = delays or config.target.delay_model(kernel, progress)
     if config.isdc is None:
-        delays = delays or config.target.delay_model()
         return schedule_kernel(kernel, sched.clock_ps, delays, sched.options(), sched.exact), None
     from kiln.feedback.isdc import isdc_schedule
 
@@ -156,8 +156,11 @@ def compile_design(
     predicted = None if None in latencies else sum(latencies)
     progress(f"drawing {config.sim.vectors} random call(s) through the IR interpreter")
     calls = chain_calls(list(kernels), links, top.names, config.sim.vectors, config.sim.seed)
-    files = {"verilog": out / f"{top.rtl.name}.v"}
-    files["verilog"].write_text(top.verilog)
+    files = {}
+    for module, text in top.sources.items():  # one file per module, the top last
+        key = "verilog" if module == top.rtl.name else f"verilog_{module}"
+        files[key] = out / f"{module}.v"
+        files[key].write_text(text)
     for ck in parts:
         files[f"schedule_{ck.kernel.name}"] = out / f"schedule_{ck.kernel.name}.json"
         files[f"schedule_{ck.kernel.name}"].write_text(ck.schedule.dumps() + "\n")

@@ -9,7 +9,7 @@ from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.sources import pick_kernel as _pick_kernel
 from kiln.sources import read_ir as _read_ir
 
@@ -67,7 +67,7 @@ def _positive(text: str) -> int:
 
 
 def cmd_doctor(args) -> int:
-    from kiln.toolchain import doctor, doctor_json, doctor_ok, format_doctor
+    from kiln.base.toolchain import doctor, doctor_json, doctor_ok, format_doctor
 
     rows = doctor()
     print(json.dumps(doctor_json(rows), indent=1) if args.json else format_doctor(rows).rstrip())
@@ -277,7 +277,7 @@ def _isdc_options(args, target):
 
 def cmd_schedule(args) -> int:
     from kiln.api import load_kernel, schedule, stderr_progress
-    from kiln.files import write_atomically
+    from kiln.base.files import write_atomically
     from kiln.scheduler.delay_model import DelayModel
 
     config = _config(args, param_ports=args.param_ports, local_ports=args.local_ports)
@@ -302,8 +302,7 @@ def cmd_characterize(args) -> int:
 
     target = _target(args)
     data = characterize(
-        target=target if target.is_fpga else None,
-        liberty=target.liberty,
+        target=target,
         out=Path(args.out),
         opcodes=args.ops.split(",") if args.ops else None,
         widths=[int(w) for w in args.widths.split(",")] if args.widths else None,
@@ -378,7 +377,7 @@ def cmd_dataset(args) -> int:
         return 0 if report.ok else 1
     report = chrysalis.import_chrysalis(args.path, not args.no_oracles)
     if args.output:
-        from kiln.files import write_atomically
+        from kiln.base.files import write_atomically
 
         lines = "".join(json.dumps(r, sort_keys=True) + "\n" for r in report.records)
         write_atomically(Path(args.output), lines)

@@ -10,19 +10,14 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-from kiln.errors import KilnError
+from kiln.base.errors import ConfigError
 from kiln.feedback.targets import GENERIC, Target
 from kiln.ir.passes import COMPILE_FLOW, passes_named
 from kiln.scheduler.regions import Options
 
 DEFAULT_CLOCK_NS = 2.0
 SIMULATORS = ("verilator", "icarus")
-
-
-class ConfigError(KilnError):
-    """An option out of range: the message names the option and the value."""
 
 
 def clock_ps_from_ns(clock_ns: float) -> float:
@@ -197,8 +192,3 @@ def _option_hint() -> str:
         if k not in ("clock_ps", "enabled")
     ]
     return "options: clock_ns, target, simulate, synthesize, " + ", ".join(keys)
-
-
-def read_config(path: Path) -> CompileConfig:
-    """The config recorded in a compile's report.json."""
-    return CompileConfig.from_json(json.loads(Path(path).read_text())["config"])

@@ -24,11 +24,11 @@ from kiln.backend.report import (
     render_html,
     write_report,
 )
+from kiln.base.errors import KilnError
+from kiln.base.files import write_atomically
 from kiln.config import CompileConfig
-from kiln.errors import KilnError
 from kiln.feedback.synthesis import SynthReport, synthesize
 from kiln.feedback.targets import Target
-from kiln.files import write_atomically
 from kiln.hw_tests.lint import LintResult, lint_verilog
 from kiln.hw_tests.simulate import CosimResult, cosimulate
 from kiln.ir.calls import Call, Feed
@@ -115,16 +115,20 @@ class Design:
 
     @property
     def verilog(self) -> str:
-        """Every module of the design, the top last."""
-        if self.composite is not None:
-            return self.composite.top.verilog
-        return self.kernel.rtl.verilog
+        """The top module's Verilog (a design of several kernels has one file each:
+        `verilog_files`)."""
+        return self.files["verilog"].read_text()
+
+    @property
+    def verilog_files(self) -> list[Path]:
+        """Every module's file, the top last."""
+        return _verilog_files(self.files)
 
     # ---- checks -------------------------------------------------------------------------
     def lint(self) -> LintResult:
         """verilator --lint-only -Wall; BackendError names the first warning."""
         self.progress("linting with verilator -Wall")
-        self.checks.lint = lint_verilog(self.files["verilog"], self.top, self.out_dir)
+        self.checks.lint = lint_verilog(self.verilog_files, self.top, self.out_dir)
         self.write_report()
         return self.checks.lint
 
@@ -146,9 +150,8 @@ class Design:
         """Yosys + ABC on the target's library, timed by OpenSTA at the design's clock."""
         self.progress("synthesizing with Yosys + ABC, timing with OpenSTA")
         self.checks.synthesis = _synthesize(
-            self.files["verilog"], self.top, self.out_dir, self.config.schedule.clock_ps,
-            self.config.target,
-        )  # fmt: skip
+            self.files, self.top, self.out_dir, self.config.schedule.clock_ps, self.config.target
+        )
         self.write_report()
         return self.checks.synthesis
 
@@ -223,21 +226,34 @@ class Design:
         return js
 
 
+def _verilog_files(files) -> list[Path]:
+    """The design's Verilog files from its file table: each kernel's module (a design of
+    several), then the top."""
+    kernels = [Path(v) for k, v in files.items() if k.startswith("verilog_")]
+    return [*kernels, Path(files["verilog"])]
+
+
 def _cosimulate(files, out_dir: Path, simulator: str, waves: bool, max_calls: int):
-    sources = [Path(files["verilog"]), Path(files["harness"])]
+    sources = [*_verilog_files(files), Path(files["harness"])]
     return cosimulate(
         sources, str(files["harness_top"]), Path(files["calls"]), out_dir, simulator,
         waves=waves, max_calls=max_calls,
     )  # fmt: skip
 
 
-def _synthesize(verilog: Path, top: str, out_dir: Path, clock_ps: float, target: Target):
+def _synthesize(files, top: str, out_dir: Path, clock_ps: float, target: Target):
     if target.kind != "liberty":
         raise KilnError(
             f"whole-design synthesis on {target.name} is not built into `kiln compile` yet",
             hint="pass --no-synth, or sign off on the FPGA with --isdc",
         )
-    return synthesize(Path(verilog), top, out_dir / "synth", clock_ps, target.liberty)
+    sources = _verilog_files(files)
+    verilog = sources[0]
+    if len(sources) > 1:  # Yosys reads one file: the modules of a design, kernels first
+        verilog = out_dir / "synth" / "design.v"
+        verilog.parent.mkdir(parents=True, exist_ok=True)
+        verilog.write_text("".join(f.read_text() for f in sources))
+    return synthesize(verilog, top, out_dir / "synth", clock_ps, target.liberty)
 
 
 # ---- reruns on a folder written earlier ---------------------------------------------------
@@ -288,9 +304,8 @@ def rerun_synthesis(
     config = CompileConfig.from_json(report["config"])
     progress("synthesizing with Yosys + ABC, timing with OpenSTA")
     result = _synthesize(
-        Path(report["files"]["verilog"]), report["top"], out, config.schedule.clock_ps,
-        target or config.target,
-    )  # fmt: skip
+        report["files"], report["top"], out, config.schedule.clock_ps, target or config.target
+    )
     add_synthesis(report, result)
     write_report(report, out)
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 
 
 def read_ir(path: str):

@@ -22,7 +22,7 @@ import math
 import torch
 from torch import nn
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels.export import ExportSpec
 
 __all__ = [

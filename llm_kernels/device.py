@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 
 DEVICES = ("auto", "cuda", "cpu")
 

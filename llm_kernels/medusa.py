@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels.export import ExportSpec
 from kiln.llm_kernels.medusa_tree import (
     MC_SIM_7B_63,

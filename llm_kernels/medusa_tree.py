@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 
 # The sparse tree the Medusa authors found by simulating acceptance on Vicuna-7B (63 nodes
 # without the root), reproduced as data from FasterDecoding/Medusa,

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "tiny_lm.pt"
 FORMAT = 1  # bumped when the saved layout changes

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels.device import pick_device
 from kiln.llm_kernels.export import (
     OPSET,

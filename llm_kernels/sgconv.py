@@ -36,7 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels.export import ExportSpec
 
 MODES = ("fft", "direct", "conv1d", "toeplitz")

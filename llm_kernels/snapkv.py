@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels.attention import attention_probs, check_grouping, expand_kv
 from kiln.llm_kernels.export import ExportSpec
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 
 if TYPE_CHECKING:
     from kiln.llm_kernels.model import TinyLM

@@ -20,7 +20,7 @@ import json
 from bisect import bisect_left
 from pathlib import Path
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.ir.kernel import Op
 from kiln.ir.ops import OPS
 from kiln.ir.types import IntType

@@ -13,7 +13,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from kiln.errors import ScheduleError
+from kiln.base.errors import ScheduleError
 from kiln.scheduler.constraints import LAST, START, build
 from kiln.scheduler.explain import InfeasibleError
 from kiln.scheduler.problem import Problem, Solution, complete

@@ -8,7 +8,7 @@ II, the two pins that contradict each other, or the latency bound that is too ti
 
 from __future__ import annotations
 
-from kiln.errors import ScheduleError
+from kiln.base.errors import ScheduleError
 from kiln.scheduler.constraints import Constraint
 from kiln.scheduler.problem import Problem
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from kiln.errors import ScheduleError
+from kiln.base.errors import ScheduleError
 from kiln.ir.kernel import Kernel
 from kiln.scheduler.delay_model import DelayModel
 from kiln.scheduler.exact import schedule_exact

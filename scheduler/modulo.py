@@ -15,7 +15,7 @@ import copy
 import time
 from dataclasses import dataclass, field
 
-from kiln.errors import ScheduleError
+from kiln.base.errors import ScheduleError
 from kiln.scheduler.constraints import START, Constraint, build, chaining_pairs, find_conflict
 from kiln.scheduler.exact import schedule_exact
 from kiln.scheduler.explain import InfeasibleError, explain_conflict

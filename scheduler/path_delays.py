@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from kiln.errors import ScheduleError
+from kiln.base.errors import ScheduleError
 
 if TYPE_CHECKING:
     from kiln.scheduler.problem import Problem

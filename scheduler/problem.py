@@ -21,7 +21,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kiln.errors import ScheduleError, SourceLoc
+from kiln.base.errors import ScheduleError, SourceLoc
 
 EPS_PS = 1e-6
 

@@ -20,7 +20,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kiln.errors import SourceLoc
+from kiln.base.errors import SourceLoc
 from kiln.ir.demanded import held_bits, operand_bits
 from kiln.ir.kernel import (
     Block,

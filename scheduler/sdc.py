@@ -21,7 +21,7 @@ import time
 
 from ortools.linear_solver import pywraplp
 
-from kiln.errors import ScheduleError
+from kiln.base.errors import ScheduleError
 from kiln.scheduler.constraints import LAST, START, Constraint, build, find_conflict, too_slow
 from kiln.scheduler.explain import InfeasibleError, explain_conflict, explain_too_slow
 from kiln.scheduler.problem import Problem, Solution, complete

@@ -37,7 +37,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.ir.kernel import Op
 from kiln.ir.types import FixedType, FloatType, Overflow, ScalarType
 from kiln.scheduler.problem import Dep, Problem, SchedOp

@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNELS = ROOT / "datasets" / "kernels"

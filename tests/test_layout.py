@@ -20,6 +20,7 @@ PACKAGE_DIRS: dict[str, str] = PYPROJECT["tool"]["setuptools"]["package-dir"]
 SUBPACKAGES = sorted(name for name in PACKAGE_DIRS if name != "kiln")
 # The folders' own names, which must never be importable on their own.
 BARE_NAMES = [
+    "base",
     "datasets",
     "ir",
     "backend",
@@ -50,8 +51,8 @@ def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_every_subpackage_imports_as_kiln_dot_name(tmp_path: Path) -> None:
     assert sorted(f"kiln.{name}" for name in BARE_NAMES) == SUBPACKAGES
     code = (
-        "import json, kiln.frontend, kiln.ir, kiln.scheduler, kiln.backend, kiln.feedback, "
-        "kiln.llm_kernels, kiln.datasets, kiln.hw_tests, sys\n"
+        "import json, kiln.base, kiln.frontend, kiln.ir, kiln.scheduler, kiln.backend, "
+        "kiln.feedback, kiln.llm_kernels, kiln.datasets, kiln.hw_tests, sys\n"
         f"print(json.dumps({{n: sys.modules[n].__file__ for n in {SUBPACKAGES!r}}}))\n"
     )
     result = run_python(code, tmp_path)
@@ -116,42 +117,48 @@ def test_every_package_folder_is_listed_for_the_wheel() -> None:
 
 # ---- import direction -------------------------------------------------------------------
 
-CHECKED = ["ir", "frontend", "scheduler", "backend", "feedback"]
-COMPOSERS = ("kiln.cli", "kiln.api", "kiln.design", "kiln.config", "kiln.demo")
-# For each package, the kiln modules it must not import (ARCHITECTURE.md, Boundaries):
-# ir <- frontend; ir <- scheduler <- backend <- feedback; kiln/ composes them all.
-FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "kiln.ir": (
-        "kiln.frontend",
-        "kiln.scheduler",
-        "kiln.backend",
-        "kiln.feedback",
-        *COMPOSERS,
-        # the IR runs no external tool
-        "kiln.toolchain",
-        "kiln.hw_tests",
-        "subprocess",
-    ),
-    "kiln.frontend": ("kiln.scheduler", "kiln.backend", "kiln.feedback", *COMPOSERS),
-    "kiln.scheduler": (
-        "kiln.backend",
-        "kiln.feedback",
-        "kiln.frontend",
-        *COMPOSERS,
-        # "scheduler/ ... never runs a tool"
-        "kiln.toolchain",
-        "kiln.hw_tests",
-        "subprocess",
-    ),
-    "kiln.backend": ("kiln.feedback", "kiln.frontend", *COMPOSERS),
-    "kiln.feedback": COMPOSERS,
+# One declared order, lowest first (ARCHITECTURE.md, Boundaries). A module may import its
+# own package and the packages of lower layers, never one of its own layer or above; the
+# modules of kiln/ itself are the composers, the top layer, and nothing below imports them.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("kiln.base",),  # errors, toolchain, files, parallel: imports nothing else of kiln
+    ("kiln.ir",),
+    ("kiln.frontend", "kiln.scheduler", "kiln.llm_kernels"),
+    ("kiln.backend", "kiln.datasets"),
+    ("kiln.feedback", "kiln.hw_tests"),
+)
+COMPOSER_LAYER = len(LAYERS)
+# What some packages must not import beyond the order: the IR and the scheduler run no
+# external tool ("scheduler/ ... never runs a tool"); the LLM references need only torch
+# and onnx, and kiln's errors.
+EXTRA_FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "kiln.ir": ("kiln.base.toolchain", "subprocess"),
+    "kiln.scheduler": ("kiln.base.toolchain", "subprocess"),
+    "kiln.llm_kernels": ("kiln.base.toolchain", "kiln.base.parallel", "kiln.base.files"),
 }
+
+
+def package_of(module: str) -> str:
+    """The package a kiln module belongs to for layering: kiln.ir.kernel -> kiln.ir;
+    kiln.api (a module of kiln/ itself) -> kiln.api, a composer."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 1 else module
+
+
+def layer_of(package: str) -> int:
+    for level, names in enumerate(LAYERS):
+        if package in names:
+            return level
+    return COMPOSER_LAYER  # kiln/ itself (and `kiln`, its __init__)
 
 
 def module_name(path: Path) -> str:
     """The dotted name of a file under one of the mapped folders: ir/kernel.py -> kiln.ir.kernel."""
     rel = path.relative_to(REPO)
-    package = next(p for p, folder in PACKAGE_DIRS.items() if folder == rel.parts[0])
+    package = next(
+        p for p, folder in sorted(PACKAGE_DIRS.items(), key=lambda kv: -len(kv[1]))
+        if rel.parts[0] == folder
+    )  # fmt: skip
     parts = [package, *rel.parts[1:-1]]
     if rel.stem != "__init__":
         parts.append(rel.stem)
@@ -180,22 +187,45 @@ def imported_names(source: str, module: str, is_package: bool) -> set[str]:
     return {n for target, subs in imports(source, module, is_package) for n in (target, *subs)}
 
 
+def forbidden_for(module: str, name: str) -> bool:
+    """Whether `module` may not import `name` (a module or a `from` name)."""
+    own = package_of(module)
+    if any(name == b or name.startswith(b + ".") for b in EXTRA_FORBIDDEN.get(own, ())):
+        return True
+    if name != "kiln" and not name.startswith("kiln."):
+        return False
+    if own == "kiln" or layer_of(own) == COMPOSER_LAYER:
+        return False  # composers compose everything
+    other = package_of(name)
+    if name == "kiln" or other == own:
+        return name == "kiln"  # its own package is fine; the top package never is
+    return layer_of(other) >= layer_of(own)
+
+
 def violations(source: str, module: str, is_package: bool = False) -> list[str]:
     """`MODULE imports NAME` for each forbidden import: the statement's module if it is
     forbidden itself, else each forbidden `a.b` of a `from a import b`."""
-    banned = FORBIDDEN[".".join(module.split(".")[:2])]
-
-    def forbidden(name: str) -> bool:
-        return any(name == b or name.startswith(b + ".") for b in banned)
-
     found = []
     for target, subs in imports(source, module, is_package):
-        found += [target] if forbidden(target) else [n for n in subs if forbidden(n)]
+        if target == "kiln" and subs:  # from kiln import x: judge each x
+            found += [n for n in subs if forbidden_for(module, n)]
+        elif forbidden_for(module, target):
+            found.append(target)
+        else:
+            found += [n for n in subs if forbidden_for(module, n)]
     return sorted(f"{module} imports {name}" for name in found)
 
 
 def checked_files() -> list[Path]:
-    return sorted(f for folder in CHECKED for f in (REPO / folder).rglob("*.py"))
+    return sorted(f for folder in PACKAGE_DIRS.values() for f in (REPO / folder).rglob("*.py"))
+
+
+def test_the_layers_name_every_package_once() -> None:
+    """The order covers every package kiln ships; the composers are what is left of kiln/."""
+    listed = [p for layer in LAYERS for p in layer]
+    assert sorted(listed) == sorted(p for p in PACKAGE_DIRS if p != "kiln")
+    composers = {module_name(f) for f in (REPO / "kiln").glob("*.py")}
+    assert {"kiln.api", "kiln.cli", "kiln.config", "kiln.design"} <= composers
 
 
 def test_the_import_scanner_sees_real_imports() -> None:
@@ -206,33 +236,68 @@ def test_the_import_scanner_sees_real_imports() -> None:
     report = REPO / "backend" / "report.py"
     found = imported_names(report.read_text(), "kiln.backend.report", False)
     assert "kiln.scheduler.kernel_schedule" in found
+    assert module_name(REPO / "base" / "errors.py") == "kiln.base.errors"
+    seen = {package_of(module_name(f)) for f in checked_files()}
+    assert set(PACKAGE_DIRS) - {"kiln"} <= seen and "kiln.api" in seen  # kiln/ too
 
 
 @pytest.mark.parametrize(
     ("source", "module", "expected"),
     [
         (
-            "from kiln.backend.emit import emit_kernel\n",
-            "kiln.scheduler.asap",
-            ["kiln.scheduler.asap imports kiln.backend.emit"],
+            "from kiln.backend.kernel_rtl import emit_kernel_rtl\n",
+            "kiln.scheduler.regions",
+            ["kiln.scheduler.regions imports kiln.backend.kernel_rtl"],
         ),
         (
-            "from ..backend import emit\n",
-            "kiln.scheduler.asap",
-            ["kiln.scheduler.asap imports kiln.backend"],
+            "from ..backend import cosim\n",
+            "kiln.scheduler.regions",
+            ["kiln.scheduler.regions imports kiln.backend"],
         ),
         ("from kiln import api\n", "kiln.ir.kernel", ["kiln.ir.kernel imports kiln.api"]),
+        ("import kiln\n", "kiln.backend.cosim", ["kiln.backend.cosim imports kiln"]),
         ("import subprocess\n", "kiln.scheduler.sdc", ["kiln.scheduler.sdc imports subprocess"]),
         (
             "def f():\n    import kiln.cli\n",
             "kiln.feedback.isdc",
             ["kiln.feedback.isdc imports kiln.cli"],
         ),
-        ("from kiln.ir.interpreter import interpret\n", "kiln.backend.testbench", []),
-        ("from kiln.backend.emit import emit_kernel\n", "kiln.feedback.synth", []),
+        (
+            "from kiln.api import compile_c\n",
+            "kiln.datasets.bugs.oracles",
+            ["kiln.datasets.bugs.oracles imports kiln.api"],
+        ),
+        (
+            "from kiln.design import Design\n",
+            "kiln.hw_tests.simulate",
+            ["kiln.hw_tests.simulate imports kiln.design"],
+        ),
+        (
+            "from kiln.scheduler import DelayModel\n",
+            "kiln.frontend.c.lower",
+            ["kiln.frontend.c.lower imports kiln.scheduler"],
+        ),
+        (
+            "from kiln.ir import Kernel\n",
+            "kiln.base.errors",
+            ["kiln.base.errors imports kiln.ir"],
+        ),
+        (
+            "from kiln.base import toolchain\n",
+            "kiln.llm_kernels.export",
+            ["kiln.llm_kernels.export imports kiln.base.toolchain"],
+        ),
+        ("from kiln.ir.interpreter import interpret\n", "kiln.backend.cosim", []),
+        ("from kiln.backend.subgraph_rtl import subgraph_module\n", "kiln.feedback.isdc", []),
+        ("from kiln.frontend.c.check import load_c\n", "kiln.datasets.bugs.oracles", []),
+        ("from kiln.feedback.targets import Target\n", "kiln.config", []),
     ],
-    ids=["absolute", "relative", "from_kiln", "subprocess", "nested", "allowed", "downstream"],
-)
+    ids=[
+        "absolute", "relative", "from_kiln", "top_package", "subprocess", "nested",
+        "dataset_composer", "hw_tests_composer", "same_layer", "foundation",
+        "llm_kernels_tools", "allowed", "downstream", "dataset_frontend", "composer",
+    ],
+)  # fmt: skip
 def test_the_import_rules_flag_what_they_should(
     source: str, module: str, expected: list[str]
 ) -> None:
@@ -240,10 +305,8 @@ def test_the_import_rules_flag_what_they_should(
 
 
 def test_imports_point_one_way() -> None:
-    files = checked_files()
-    assert files, "no files found to check"
     found = []
-    for path in files:
+    for path in checked_files():
         module = module_name(path)
         found += violations(path.read_text(), module, path.name == "__init__.py")
     assert found == []

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiln.base.errors import KilnError
+from kiln.base.files import write_atomically
+from kiln.base.parallel import check_executor, run_all
 from kiln.datasets.bugs.jobs import KERNELS, Job, candidates, manifest, run_job
 from kiln.datasets.bugs.plan import CLEAN_RATIO, TWO_BUG_RATIO, Bucket, buckets
 from kiln.datasets.bugs.splits import normalized_hash, split_kernels
-from kiln.errors import KilnError
-from kiln.files import write_atomically
-from kiln.parallel import check_executor, run_all
 
 GENERATOR_VERSION = "kiln-bugs-1"
 SAMPLES_FILE = "samples.jsonl"

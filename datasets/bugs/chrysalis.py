@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 
 SOURCE_SUFFIXES = (".c", ".cpp", ".cc")
 

@@ -17,8 +17,8 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from kiln.base.errors import KilnError
 from kiln.datasets.bugs.splits import SPLITS
-from kiln.errors import KilnError
 
 FORMATS = ("jsonl", "messages", "prompt", "instruction", "hf")
 TASKS = ("detect", "classify", "localize", "repair")

@@ -32,10 +32,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiln.base.errors import GoldenError, KilnError
+from kiln.base.toolchain import find_tool
 from kiln.datasets.bugs.model import Verdict
-from kiln.errors import GoldenError, KilnError
 from kiln.frontend.c.check import load_c
-from kiln.toolchain import find_tool
 
 DEFAULT_SEEDS = (0, 1, 2)
 COMPILE_TIMEOUT_S = 60.0

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiln.errors import GoldenError, InterpretError
+from kiln.base.errors import GoldenError, InterpretError
 from kiln.frontend.c.golden import GoldenRun, run_golden
 from kiln.frontend.c.lower import CKernel, lower
 from kiln.frontend.c.parse import parse_c

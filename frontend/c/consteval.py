@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from pycparser import c_ast
 
-from kiln.errors import CFrontendError
+from kiln.base.errors import CFrontendError
 from kiln.frontend.c.c_types import INT, common_type, integer_constant_type, promote
 from kiln.frontend.c.parse import loc_of
 from kiln.ir.semantics import c_div, wrap

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from pycparser import c_ast, c_generator
 
-from kiln.errors import GoldenError, SourceLoc
+from kiln.base.errors import GoldenError, SourceLoc
+from kiln.base.toolchain import run_tool
 from kiln.frontend.c.c_types import elem_name
 from kiln.frontend.c.lower import CKernel, Port
 from kiln.frontend.c.parse import INCLUDE_DIR, cpp_flags
 from kiln.ir.calls import Call
 from kiln.ir.kernel import Direction
 from kiln.ir.types import BOOL, FloatType, ScalarType
-from kiln.toolchain import run_tool
 
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
 
@@ -244,7 +244,7 @@ def run_golden(
         "ASAN_OPTIONS": "detect_leaks=0",
         "UBSAN_OPTIONS": "print_stacktrace=1",
     }
-    from kiln.toolchain import run_command
+    from kiln.base.toolchain import run_command
 
     run = run_command(
         "testbench",

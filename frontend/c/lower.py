@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pycparser import c_ast
 
-from kiln.errors import CFrontendError, SourceLoc
+from kiln.base.errors import CFrontendError, SourceLoc
 from kiln.frontend.c import syntax
 from kiln.frontend.c.c_types import (
     INT,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pycparser import c_ast, c_parser
 
-from kiln.errors import CFrontendError, SourceLoc, ToolError
-from kiln.toolchain import run_tool
+from kiln.base.errors import CFrontendError, SourceLoc, ToolError
+from kiln.base.toolchain import run_tool
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 HEADERS = sorted(p.name for p in INCLUDE_DIR.glob("*.h"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kiln.errors import CFrontendError, SourceLoc
+from kiln.base.errors import CFrontendError, SourceLoc
 
 # Interface modes, which Vitis also accepts as a bare word (`#pragma HLS interface m_axi`).
 _INTERFACE_MODES = frozenset(

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from pycparser import c_ast
 
-from kiln.errors import CFrontendError
+from kiln.base.errors import CFrontendError
 from kiln.frontend.c import syntax
 from kiln.frontend.c.c_types import (
     CArray,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kiln.errors import CFrontendError
+from kiln.base.errors import CFrontendError
 from kiln.frontend.c.c_types import CStruct, CType
 from kiln.frontend.c.parse import loc_of
 from kiln.ir.kernel import Storage, Value

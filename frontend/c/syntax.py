@@ -10,7 +10,7 @@ from fractions import Fraction
 import numpy as np
 from pycparser import c_ast
 
-from kiln.errors import CFrontendError
+from kiln.base.errors import CFrontendError
 from kiln.frontend.c.parse import loc_of
 from kiln.ir.semantics import float_bits, float_value
 from kiln.ir.types import F32, F64, FloatType, ScalarType

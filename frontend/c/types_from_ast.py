@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from kiln.errors import CFrontendError
+from kiln.base.errors import CFrontendError
 from kiln.frontend.c.c_types import INT as C_INT
 from kiln.frontend.c.c_types import UINT, CArray, CPointer, CStruct, CType, from_specifiers
 from kiln.frontend.c.consteval import const_eval

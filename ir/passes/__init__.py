@@ -1,6 +1,6 @@
 """IR passes, one per file, listed by short name in one registry, and the default flow."""
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.ir.passes.base import Pass, PassRun, run_passes
 from kiln.ir.passes.const_fold import fold_constants
 from kiln.ir.passes.cse import eliminate_common_subexpressions

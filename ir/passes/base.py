@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kiln.errors import VerifyError
+from kiln.base.errors import VerifyError
 from kiln.ir.kernel import Kernel, walk_ops
 from kiln.ir.verifier import verify_kernel
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.ir.kernel import (
     Block,
     ForLoop,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from kiln.base.errors import KilnError
 from kiln.datasets.bugs.chrysalis import apply_script, import_chrysalis
-from kiln.errors import KilnError
 
 FIXTURES = Path(__file__).parent / "data" / "chrysalis"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import kiln.datasets.bugs.oracles as oracles
+from kiln.base.errors import GoldenError
 from kiln.datasets.bugs.oracles import (
     Golden,
     Run,
@@ -20,7 +21,6 @@ from kiln.datasets.bugs.oracles import (
     run_oracles,
     sanitizer_report,
 )
-from kiln.errors import GoldenError
 
 KERNELS = Path(__file__).resolve().parents[2] / "datasets" / "kernels"
 TWO_MM = KERNELS / "linalg" / "2mm.c"

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from kiln.errors import KilnError, ToolError
+from kiln.base.errors import KilnError, ToolError
 from kiln.feedback.characterize import (
     CHARACTERIZED_OPS,
     GENERIC_LIBERTY,

@@ -11,7 +11,7 @@ import tempfile
 import pytest
 
 from kiln.backend.subgraph_rtl import subgraph_module
-from kiln.errors import ToolError
+from kiln.base.errors import ToolError
 from kiln.feedback import isdc as isdc_module
 from kiln.feedback import synthesis
 from kiln.feedback.characterize import build_op

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiln.errors import CFrontendError
+from kiln.base.errors import CFrontendError
 from kiln.frontend.c.check import check_c, load_c
 from kiln.ir.kernel import WhileLoop, walk
 

@@ -13,9 +13,9 @@ import pytest
 
 from kiln.api import compile_c
 from kiln.backend.report import check_report
+from kiln.base.errors import BackendError, SimulationError
 from kiln.config import CompileConfig
 from kiln.design import rerun_simulation, rerun_synthesis
-from kiln.errors import BackendError, SimulationError
 
 KERNELS = Path(__file__).resolve().parents[2] / "datasets" / "kernels"
 MANIFEST = json.loads((KERNELS / "manifest.json").read_text())["kernels"]

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from kiln.api import compile_ir
+from kiln.base.errors import KilnError, SimulationError
 from kiln.config import CompileConfig
 from kiln.demo import mac_sat_kernel
 from kiln.design import rerun_simulation
-from kiln.errors import KilnError, SimulationError
 from kiln.ir import interpret, parse_kernel
 
 GOLDEN = Path(__file__).parents[1] / "backend" / "golden" / "mac_sat.v"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiln.toolchain import _pch_make_fix
+from kiln.base.toolchain import _pch_make_fix
 
 AES = Path(__file__).parents[2] / "benchmarks" / "isdc_kernels" / "aes_column.c"
 

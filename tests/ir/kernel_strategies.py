@@ -16,7 +16,7 @@ from typing import Literal
 
 from hypothesis import strategies as st
 
-from kiln.errors import SourceLoc
+from kiln.base.errors import SourceLoc
 from kiln.ir import (
     BOOL,
     ArrayType,

@@ -8,7 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from kiln.errors import BackendError, VerifyError
+from kiln.base.errors import BackendError, VerifyError
 from kiln.ir import F32, F64, interpret, parse_kernel, print_ir, verify
 from kiln.ir.semantics import evaluate, float_bits, float_value
 from kiln.ir.types import i, u

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiln.errors import SourceLoc, VerifyError
+from kiln.base.errors import SourceLoc, VerifyError
 from kiln.ir.graph import (
     SHAPE_RULES,
     Graph,

@@ -9,7 +9,7 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiln.errors import InterpretError
+from kiln.base.errors import InterpretError
 from kiln.ir import ArrayType, Direction, interpret
 
 sys.path.insert(0, os.path.dirname(__file__))

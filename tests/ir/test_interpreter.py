@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiln.errors import InterpretError
+from kiln.base.errors import InterpretError
 from kiln.ir import ArrayType, KernelBuilder, fixed, i, interpret, parse_kernel, print_ir, u
 
 ACC = """\

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiln.errors import IRParseError, SourceLoc
+from kiln.base.errors import IRParseError, SourceLoc
 from kiln.ir import parse_kernel
 
 

@@ -8,7 +8,7 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.ir import parse, print_ir
 
 sys.path.insert(0, os.path.dirname(__file__))

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kiln.ir.interpreter as interpreter
-from kiln.errors import InterpretError
+from kiln.base.errors import InterpretError
 from kiln.frontend.c.check import load_c
 from kiln.ir import ArrayType, Direction, interpret, parse_kernel
 from kiln.ir.kernel import walk_ops

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from kiln.errors import SourceLoc
+from kiln.base.errors import SourceLoc
 from kiln.ir import BOOL, Kernel, KernelBuilder, parse, parse_kernel, print_ir, verify
 from kiln.ir.ops import OPS
 

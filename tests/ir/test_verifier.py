@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiln.errors import SourceLoc, VerifyError
+from kiln.base.errors import SourceLoc, VerifyError
 from kiln.ir import Kernel, Op, Partition, Value, i, parse, parse_kernel, verify
 from kiln.ir.kernel import WhileLoop
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import torch
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels.attention import (
     MultiHeadAttention,
     attention,

@@ -10,7 +10,7 @@ import math
 import pytest
 import torch
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels.export import export_onnx, op_types, run_onnxruntime, torch_outputs
 from kiln.llm_kernels.medusa import (
     MedusaHeads,

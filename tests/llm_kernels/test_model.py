@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels import tasks
 from kiln.llm_kernels.model import (
     KVCache,

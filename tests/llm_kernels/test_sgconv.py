@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels.export import export_onnx, op_types, run_onnxruntime, torch_outputs
 from kiln.llm_kernels.sgconv import (
     MODES,

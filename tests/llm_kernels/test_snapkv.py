@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.llm_kernels.attention import attention
 from kiln.llm_kernels.export import ExportSpec, export_onnx, op_types, run_onnxruntime
 from kiln.llm_kernels.snapkv import (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiln.errors import SourceLoc
+from kiln.base.errors import SourceLoc
 from kiln.scheduler.explain import InfeasibleError
 from kiln.scheduler.modulo import schedule_loop
 from kiln.scheduler.problem import Dep, Problem, SchedOp, res_mii

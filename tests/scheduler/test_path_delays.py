@@ -12,7 +12,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kiln.errors import ScheduleError
+from kiln.base.errors import ScheduleError
 from kiln.scheduler.constraints import chaining_pairs
 from kiln.scheduler.path_delays import MeasuredSubgraph, PathDelays
 from kiln.scheduler.problem import Dep, Problem, SchedOp, complete

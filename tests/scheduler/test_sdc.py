@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kiln.errors import ScheduleError, SourceLoc
+from kiln.base.errors import ScheduleError, SourceLoc
 from kiln.scheduler.constraints import chaining_pairs
 from kiln.scheduler.exact import objective, schedule_exact
 from kiln.scheduler.explain import InfeasibleError

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.ir import parse_kernel
 from kiln.scheduler.regions import Options, kernel_regions
 from kiln.scheduler.sdc import schedule_sdc

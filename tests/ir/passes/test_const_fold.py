@@ -67,7 +67,7 @@ def test_default_flow_folds_then_sweeps_and_reports():
 def test_unknown_pass_names_the_known_ones():
     import pytest
 
-    from kiln.errors import KilnError
+    from kiln.base.errors import KilnError
 
     with pytest.raises(KilnError, match="unknown pass 'gvn'") as info:
         passes_named(["const-fold", "gvn"])

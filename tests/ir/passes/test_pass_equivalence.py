@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from kiln.errors import InterpretError, KilnError
+from kiln.base.errors import InterpretError, KilnError
 from kiln.ir import ArrayType, Direction, interpret, parse_kernel, print_ir
 from kiln.ir.passes import PASSES, run_passes
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 from kiln.frontend.c.check import load_c, replay
 from kiln.frontend.c.golden import run_golden
 from kiln.ir import interpret, parse_kernel, print_ir, verify

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from kiln.errors import KilnError
+from kiln.base.errors import KilnError
 
 EXECUTORS = ("process", "ray")
 

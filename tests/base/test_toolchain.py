@@ -1,4 +1,4 @@
-"""Tests for kiln.toolchain against the real tools on this machine, plus fake tools in tmp_path."""
+"""kiln.base.toolchain against the real tools on this machine, and fake tools in tmp_path."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiln import toolchain
-from kiln.errors import ToolError
+from kiln.base import toolchain
+from kiln.base.errors import ToolError
 
 REQUIRED = [name for name, spec in toolchain.SPECS.items() if spec.required]
 

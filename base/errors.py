@@ -112,3 +112,7 @@ def _tool_error(message, tool, command, log, hint) -> ToolError:
 
 class SimulationError(KilnError):
     """RTL simulation disagreed with the reference or did not finish."""
+
+
+class ConfigError(KilnError):
+    """A compile option out of range: the message names the option and the value."""

@@ -7,8 +7,8 @@ import posixpath
 
 import pytest
 
-from kiln.errors import KilnError
-from kiln.parallel import run_all
+from kiln.base.errors import KilnError
+from kiln.base.parallel import run_all
 
 
 def square_after(x: int, bad: int = -1) -> int:

@@ -17,7 +17,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from kiln.errors import ToolError
+from kiln.base.errors import ToolError
 
 VERSION_PROBE_TIMEOUT_S = 30.0
 ABC_NOTE = "with ABC: gate mapping and timing available"
