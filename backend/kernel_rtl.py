@@ -16,7 +16,8 @@ the bound; branches that hold loops get a state that tests the condition. `cycle
 `kiln.backend.latency` gives the clock counts that follow from these rules.
 
 Emission runs in phases that hand each other records (the module body, `ModuleBody`,
-only collects what they emit, in print order):
+only collects what they emit, in print order); `plan_kernel` runs 1 to 8 and returns their
+records as a `KernelPlan`:
 
 1. `controller.name_states`: the controller's first names;
 2. `crossings.find_crossings`: values that leave their region (constants become wires);
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 
 from kiln.backend.controller import (
     IssuePlan,
+    LoopCounters,
     StateMachine,
     StateNames,
     name_states,
@@ -74,7 +76,15 @@ from kiln.ir.types import FloatType
 from kiln.scheduler.kernel_schedule import KernelSchedule, port_binding
 from kiln.scheduler.signals import registered_variables
 
-__all__ = ["CONTROL_PORTS", "KernelRtl", "MemPort", "check_interfaces", "emit_kernel_rtl"]
+__all__ = [
+    "CONTROL_PORTS",
+    "KernelPlan",
+    "KernelRtl",
+    "MemPort",
+    "check_interfaces",
+    "emit_kernel_rtl",
+    "plan_kernel",
+]
 
 CONTROL_PORTS = ("clk", "rst", "start", "done", "idle")
 
@@ -143,8 +153,27 @@ def _check_supported(k: Kernel, ks: KernelSchedule) -> None:
             )
 
 
+@dataclass(frozen=True)
+class KernelPlan:
+    """Every phase's record for one kernel, and the body they emitted, ready to assemble."""
+
+    name: str  # the module's
+    body: ModuleBody
+    states: StateNames
+    interface: InterfacePlan
+    counters: LoopCounters
+    datapaths: Datapaths
+    issue: IssuePlan
+    fsm: StateMachine
+
+
 def emit_kernel_rtl(k: Kernel, ks: KernelSchedule) -> KernelRtl:
     """Verilog for kernel `k` under its schedule `ks` (see the module docstring)."""
+    return assemble(k, ks, plan_kernel(k, ks))
+
+
+def plan_kernel(k: Kernel, ks: KernelSchedule) -> KernelPlan:
+    """Phases 1 to 8 (see the module docstring), in the order the names are taken."""
     _check_supported(k, ks)
     body = ModuleBody.start(CONTROL_PORTS)
     name = body.namer.fresh(k.name)
@@ -158,22 +187,15 @@ def emit_kernel_rtl(k: Kernel, ks: KernelSchedule) -> KernelRtl:
     issue = plan_issue(ks, data.pipes, counters, data.homes, states, body)
     build_memory_ports(ks, iface, data.memory, states.idle_wire, body)
     fsm = plan_state_machine(ks, issue, counters, data.homes, states, body)
-    return assemble(k, ks, name, body, states, fsm, iface, data, issue)
+    return KernelPlan(name, body, states, iface, counters, data, issue, fsm)
 
 
-def assemble(
-    k: Kernel,
-    ks: KernelSchedule,
-    name: str,
-    body: ModuleBody,
-    states: StateNames,
-    fsm: StateMachine,
-    iface: InterfacePlan,
-    data: Datapaths,
-    issue: IssuePlan,
-) -> KernelRtl:
+def assemble(k: Kernel, ks: KernelSchedule, plan: KernelPlan) -> KernelRtl:
     """The module: state encoding, declarations, op wires, logic, the controller's always
-    block, the variables' and the datapath's registers; and what is known about it."""
+    block, the variables' and the datapath's registers; and what is known about it. It
+    adds the last items to the plan's body: assemble a plan once."""
+    body, states, fsm = plan.body, plan.states, plan.fsm
+    iface, data = plan.interface, plan.datapaths
     sw = address_width(len(fsm.states))
     body.decls.insert(0, Decl("reg", states.register, sw, "controller state"))
     body.regs.append((states.register, sw, "control"))
@@ -203,7 +225,7 @@ def assemble(
     if iface.samples:
         variables.append(AlwaysFF("clk", (If(Ref(begin), iface.samples),)))
     lw = body.lowering
-    m = Module(name, list(iface.ports))
+    m = Module(plan.name, list(iface.ports))
     m.items = [
         *encoding,
         LintOff("UNUSEDSIGNAL", _UNUSED, tuple(body.decls + lw.decls)),
@@ -233,7 +255,7 @@ def assemble(
         dict(iface.element_ports),
         {n: pipe.stages for n, pipe in enumerate(data.pipes)},
         {n: pipe.ii for n, pipe in enumerate(data.pipes)},
-        dict(issue.issue),
+        dict(plan.issue.issue),
         dict(counts),
         m,
     )

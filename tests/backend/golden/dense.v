@@ -118,7 +118,7 @@ module dense (
   reg [0:0] r1_first;
   reg [0:0] r1_more;
   reg [1:0] r1_timer;
-  reg [32:0] r1_cnt;  // for loop at /work/main/datasets/kernels/ml/dense.c:40:5
+  reg [32:0] r1_cnt;  // for loop at <repo>/datasets/kernels/ml/dense.c:40:5
   (* mem2reg *) reg [7:0] m_x [0:15];  // @x, completely partitioned
   wire [0:0] is_idle;
   wire [31:0] c_1;
@@ -374,367 +374,367 @@ module dense (
   assign c_1 = 32'h0;
   assign acc_unread = 32'h0;
   assign r_unread = 64'h0;
-  // %2 = lt, stage 0, /work/main/datasets/kernels/ml/dense.c:35:9
+  // %2 = lt, stage 0, <repo>/datasets/kernels/ml/dense.c:35:9
   assign v2_a = in_shift;
   assign v2_b = acc_unread;
   assign v2 = ($signed(v2_a) < $signed(v2_b));
   assign sh_new = (v2 ? acc_unread : in_shift);
   assign sh_v5 = 32'h18;
-  // %6 = gt, stage 0, /work/main/datasets/kernels/ml/dense.c:37:9
+  // %6 = gt, stage 0, <repo>/datasets/kernels/ml/dense.c:37:9
   assign v6_a = sh_new;
   assign v6_b = sh_v5;
   assign v6 = ($signed(v6_a) > $signed(v6_b));
   assign sh_new_1 = (v6 ? sh_v5 : sh_new);
-  // %8 = load @bias, stage 1, /work/main/datasets/kernels/ml/dense.c:42:28
+  // %8 = load @bias, stage 1, <repo>/datasets/kernels/ml/dense.c:42:28
   assign r1_s1_o_x = {29'h0, r1_s1_o};
   assign bias_v8_i0 = r1_s1_o_x[31:0];
   assign bias_v8_word = bias_v8_i0;
-  // %9.u0 = load @W, stage 0, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u0 = load @W, stage 0, <repo>/datasets/kernels/ml/dense.c:45:34
   assign W_v9_u0_i0 = r1_o[31:0];
   assign W_v9_u0_i1 = c_1[31:0];
   assign W_v9_u0_word = ((W_v9_u0_i1 >> 32'h2) + (W_v9_u0_i0 * 32'h4));
-  // %11.u0 = load @x, stage 1, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u0 = load @x, stage 1, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u0_i0 = c_1[31:0];
   assign x_v11_u0_flat = x_v11_u0_i0;
   assign x_v11_u0_q = m_x[x_v11_u0_flat[3:0]];
-  // %13.u0 = mul, stage 1, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u0 = mul, stage 1, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u0_x = ($signed(W_v9_u0_data) * $signed(x_v11_u0_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u0 = {{16{v13_u0_x[15:15]}}, v13_u0_x};
   assign r1_s2_13_u0_x = {{16{r1_s2_13_u0[15:15]}}, r1_s2_13_u0};
-  // %15.u0 = add, stage 2, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u0 = add, stage 2, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u0_x = ({{1{bias_v8_data[31:31]}}, bias_v8_data} + {{1{r1_s2_13_u0_x[31:31]}}, r1_s2_13_u0_x});
   assign v15_u0 = v15_u0_x[31:0];
   assign i_u1 = 32'h1;
-  // %9.u1 = load @W, stage 1, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u1 = load @W, stage 1, <repo>/datasets/kernels/ml/dense.c:45:34
   assign W_v9_u1_i0 = r1_s1_o_x[31:0];
   assign W_v9_u1_i1 = i_u1[31:0];
   assign W_v9_u1_word = ((W_v9_u1_i1 >> 32'h2) + (W_v9_u1_i0 * 32'h4));
-  // %11.u1 = load @x, stage 2, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u1 = load @x, stage 2, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u1_i0 = i_u1[31:0];
   assign x_v11_u1_flat = x_v11_u1_i0;
   assign x_v11_u1_q = m_x[x_v11_u1_flat[3:0]];
-  // %13.u1 = mul, stage 2, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u1 = mul, stage 2, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u1_x = ($signed(W_v9_u1_data) * $signed(x_v11_u1_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u1 = {{16{v13_u1_x[15:15]}}, v13_u1_x};
-  // %15.u1 = add, stage 2, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u1 = add, stage 2, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u1_x = ({{1{v15_u0[31:31]}}, v15_u0} + {{1{v13_u1[31:31]}}, v13_u1});
   assign v15_u1 = v15_u1_x[31:0];
   assign i_u2 = 32'h2;
-  // %9.u2 = load @W, stage 1, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u2 = load @W, stage 1, <repo>/datasets/kernels/ml/dense.c:45:34
   assign W_v9_u2_i0 = r1_s1_o_x[31:0];
   assign W_v9_u2_i1 = i_u2[31:0];
   assign W_v9_u2_word = ((W_v9_u2_i1 >> 32'h2) + (W_v9_u2_i0 * 32'h4));
-  // %11.u2 = load @x, stage 2, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u2 = load @x, stage 2, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u2_i0 = i_u2[31:0];
   assign x_v11_u2_flat = x_v11_u2_i0;
   assign x_v11_u2_q = m_x[x_v11_u2_flat[3:0]];
-  // %13.u2 = mul, stage 2, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u2 = mul, stage 2, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u2_x = ($signed(W_v9_u2_data) * $signed(x_v11_u2_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u2 = {{16{v13_u2_x[15:15]}}, v13_u2_x};
   assign r1_s3_13_u2_x = {{16{r1_s3_13_u2[15:15]}}, r1_s3_13_u2};
-  // %15.u2 = add, stage 3, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u2 = add, stage 3, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u2_x = ({{1{r1_s3_15_u1[31:31]}}, r1_s3_15_u1} + {{1{r1_s3_13_u2_x[31:31]}}, r1_s3_13_u2_x});
   assign v15_u2 = v15_u2_x[31:0];
   assign i_u3 = 32'h3;
-  // %9.u3 = load @W, stage 2, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u3 = load @W, stage 2, <repo>/datasets/kernels/ml/dense.c:45:34
   assign r1_s2_o_x = {29'h0, r1_s2_o};
   assign W_v9_u3_i0 = r1_s2_o_x[31:0];
   assign W_v9_u3_i1 = i_u3[31:0];
   assign W_v9_u3_word = ((W_v9_u3_i1 >> 32'h2) + (W_v9_u3_i0 * 32'h4));
-  // %11.u3 = load @x, stage 3, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u3 = load @x, stage 3, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u3_i0 = i_u3[31:0];
   assign x_v11_u3_flat = x_v11_u3_i0;
   assign x_v11_u3_q = m_x[x_v11_u3_flat[3:0]];
-  // %13.u3 = mul, stage 3, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u3 = mul, stage 3, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u3_x = ($signed(W_v9_u3_data) * $signed(x_v11_u3_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u3 = {{16{v13_u3_x[15:15]}}, v13_u3_x};
-  // %15.u3 = add, stage 3, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u3 = add, stage 3, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u3_x = ({{1{v15_u2[31:31]}}, v15_u2} + {{1{v13_u3[31:31]}}, v13_u3});
   assign v15_u3 = v15_u3_x[31:0];
   assign i_u4 = 32'h4;
-  // %9.u4 = load @W, stage 2, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u4 = load @W, stage 2, <repo>/datasets/kernels/ml/dense.c:45:34
   assign W_v9_u4_i0 = r1_s2_o_x[31:0];
   assign W_v9_u4_i1 = i_u4[31:0];
   assign W_v9_u4_word = ((W_v9_u4_i1 >> 32'h2) + (W_v9_u4_i0 * 32'h4));
-  // %11.u4 = load @x, stage 3, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u4 = load @x, stage 3, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u4_i0 = i_u4[31:0];
   assign x_v11_u4_flat = x_v11_u4_i0;
   assign x_v11_u4_q = m_x[x_v11_u4_flat[3:0]];
-  // %13.u4 = mul, stage 3, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u4 = mul, stage 3, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u4_x = ($signed(W_v9_u0_data) * $signed(x_v11_u4_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u4 = {{16{v13_u4_x[15:15]}}, v13_u4_x};
   assign r1_s4_13_u4_x = {{16{r1_s4_13_u4[15:15]}}, r1_s4_13_u4};
-  // %15.u4 = add, stage 4, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u4 = add, stage 4, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u4_x = ({{1{r1_s4_15_u3[31:31]}}, r1_s4_15_u3} + {{1{r1_s4_13_u4_x[31:31]}}, r1_s4_13_u4_x});
   assign v15_u4 = v15_u4_x[31:0];
   assign i_u5 = 32'h5;
-  // %9.u5 = load @W, stage 3, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u5 = load @W, stage 3, <repo>/datasets/kernels/ml/dense.c:45:34
   assign r1_s3_o_x = {29'h0, r1_s3_o};
   assign W_v9_u5_i0 = r1_s3_o_x[31:0];
   assign W_v9_u5_i1 = i_u5[31:0];
   assign W_v9_u5_word = ((W_v9_u5_i1 >> 32'h2) + (W_v9_u5_i0 * 32'h4));
-  // %11.u5 = load @x, stage 4, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u5 = load @x, stage 4, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u5_i0 = i_u5[31:0];
   assign x_v11_u5_flat = x_v11_u5_i0;
   assign x_v11_u5_q = m_x[x_v11_u5_flat[3:0]];
-  // %13.u5 = mul, stage 4, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u5 = mul, stage 4, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u5_x = ($signed(W_v9_u1_data) * $signed(x_v11_u5_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u5 = {{16{v13_u5_x[15:15]}}, v13_u5_x};
-  // %15.u5 = add, stage 4, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u5 = add, stage 4, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u5_x = ({{1{v15_u4[31:31]}}, v15_u4} + {{1{v13_u5[31:31]}}, v13_u5});
   assign v15_u5 = v15_u5_x[31:0];
   assign i_u6 = 32'h6;
-  // %9.u6 = load @W, stage 3, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u6 = load @W, stage 3, <repo>/datasets/kernels/ml/dense.c:45:34
   assign W_v9_u6_i0 = r1_s3_o_x[31:0];
   assign W_v9_u6_i1 = i_u6[31:0];
   assign W_v9_u6_word = ((W_v9_u6_i1 >> 32'h2) + (W_v9_u6_i0 * 32'h4));
-  // %11.u6 = load @x, stage 4, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u6 = load @x, stage 4, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u6_i0 = i_u6[31:0];
   assign x_v11_u6_flat = x_v11_u6_i0;
   assign x_v11_u6_q = m_x[x_v11_u6_flat[3:0]];
-  // %13.u6 = mul, stage 4, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u6 = mul, stage 4, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u6_x = ($signed(W_v9_u2_data) * $signed(x_v11_u6_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u6 = {{16{v13_u6_x[15:15]}}, v13_u6_x};
   assign r1_s5_13_u6_x = {{16{r1_s5_13_u6[15:15]}}, r1_s5_13_u6};
-  // %15.u6 = add, stage 5, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u6 = add, stage 5, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u6_x = ({{1{r1_s5_15_u5[31:31]}}, r1_s5_15_u5} + {{1{r1_s5_13_u6_x[31:31]}}, r1_s5_13_u6_x});
   assign v15_u6 = v15_u6_x[31:0];
   assign i_u7 = 32'h7;
-  // %9.u7 = load @W, stage 4, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u7 = load @W, stage 4, <repo>/datasets/kernels/ml/dense.c:45:34
   assign r1_s4_o_x = {29'h0, r1_s4_o};
   assign W_v9_u7_i0 = r1_s4_o_x[31:0];
   assign W_v9_u7_i1 = i_u7[31:0];
   assign W_v9_u7_word = ((W_v9_u7_i1 >> 32'h2) + (W_v9_u7_i0 * 32'h4));
-  // %11.u7 = load @x, stage 5, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u7 = load @x, stage 5, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u7_i0 = i_u7[31:0];
   assign x_v11_u7_flat = x_v11_u7_i0;
   assign x_v11_u7_q = m_x[x_v11_u7_flat[3:0]];
-  // %13.u7 = mul, stage 5, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u7 = mul, stage 5, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u7_x = ($signed(W_v9_u3_data) * $signed(x_v11_u7_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u7 = {{16{v13_u7_x[15:15]}}, v13_u7_x};
-  // %15.u7 = add, stage 5, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u7 = add, stage 5, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u7_x = ({{1{v15_u6[31:31]}}, v15_u6} + {{1{v13_u7[31:31]}}, v13_u7});
   assign v15_u7 = v15_u7_x[31:0];
   assign i_u8 = 32'h8;
-  // %9.u8 = load @W, stage 5, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u8 = load @W, stage 5, <repo>/datasets/kernels/ml/dense.c:45:34
   assign r1_s5_o_x = {29'h0, r1_s5_o};
   assign W_v9_u8_i0 = r1_s5_o_x[31:0];
   assign W_v9_u8_i1 = i_u8[31:0];
   assign W_v9_u8_word = ((W_v9_u8_i1 >> 32'h2) + (W_v9_u8_i0 * 32'h4));
-  // %11.u8 = load @x, stage 6, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u8 = load @x, stage 6, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u8_i0 = i_u8[31:0];
   assign x_v11_u8_flat = x_v11_u8_i0;
   assign x_v11_u8_q = m_x[x_v11_u8_flat[3:0]];
-  // %13.u8 = mul, stage 6, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u8 = mul, stage 6, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u8_x = ($signed(W_v9_u0_data) * $signed(x_v11_u8_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u8 = {{16{v13_u8_x[15:15]}}, v13_u8_x};
-  // %15.u8 = add, stage 6, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u8 = add, stage 6, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u8_x = ({{1{r1_s6_15_u7[31:31]}}, r1_s6_15_u7} + {{1{v13_u8[31:31]}}, v13_u8});
   assign v15_u8 = v15_u8_x[31:0];
   assign i_u9 = 32'h9;
-  // %9.u9 = load @W, stage 6, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u9 = load @W, stage 6, <repo>/datasets/kernels/ml/dense.c:45:34
   assign r1_s6_o_x = {29'h0, r1_s6_o};
   assign W_v9_u9_i0 = r1_s6_o_x[31:0];
   assign W_v9_u9_i1 = i_u9[31:0];
   assign W_v9_u9_word = ((W_v9_u9_i1 >> 32'h2) + (W_v9_u9_i0 * 32'h4));
-  // %11.u9 = load @x, stage 7, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u9 = load @x, stage 7, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u9_i0 = i_u9[31:0];
   assign x_v11_u9_flat = x_v11_u9_i0;
   assign x_v11_u9_q = m_x[x_v11_u9_flat[3:0]];
-  // %13.u9 = mul, stage 7, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u9 = mul, stage 7, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u9_x = ($signed(W_v9_u1_data) * $signed(x_v11_u9_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u9 = {{16{v13_u9_x[15:15]}}, v13_u9_x};
-  // %15.u9 = add, stage 7, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u9 = add, stage 7, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u9_x = ({{1{r1_s7_15_u8[31:31]}}, r1_s7_15_u8} + {{1{v13_u9[31:31]}}, v13_u9});
   assign v15_u9 = v15_u9_x[31:0];
   assign i_u10 = 32'ha;
-  // %9.u10 = load @W, stage 6, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u10 = load @W, stage 6, <repo>/datasets/kernels/ml/dense.c:45:34
   assign W_v9_u10_i0 = r1_s6_o_x[31:0];
   assign W_v9_u10_i1 = i_u10[31:0];
   assign W_v9_u10_word = ((W_v9_u10_i1 >> 32'h2) + (W_v9_u10_i0 * 32'h4));
-  // %11.u10 = load @x, stage 7, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u10 = load @x, stage 7, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u10_i0 = i_u10[31:0];
   assign x_v11_u10_flat = x_v11_u10_i0;
   assign x_v11_u10_q = m_x[x_v11_u10_flat[3:0]];
-  // %13.u10 = mul, stage 7, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u10 = mul, stage 7, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u10_x = ($signed(W_v9_u2_data) * $signed(x_v11_u10_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u10 = {{16{v13_u10_x[15:15]}}, v13_u10_x};
   assign r1_s8_13_u10_x = {{16{r1_s8_13_u10[15:15]}}, r1_s8_13_u10};
-  // %15.u10 = add, stage 8, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u10 = add, stage 8, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u10_x = ({{1{r1_s8_15_u9[31:31]}}, r1_s8_15_u9} + {{1{r1_s8_13_u10_x[31:31]}}, r1_s8_13_u10_x});
   assign v15_u10 = v15_u10_x[31:0];
   assign i_u11 = 32'hb;
-  // %9.u11 = load @W, stage 7, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u11 = load @W, stage 7, <repo>/datasets/kernels/ml/dense.c:45:34
   assign r1_s7_o_x = {29'h0, r1_s7_o};
   assign W_v9_u11_i0 = r1_s7_o_x[31:0];
   assign W_v9_u11_i1 = i_u11[31:0];
   assign W_v9_u11_word = ((W_v9_u11_i1 >> 32'h2) + (W_v9_u11_i0 * 32'h4));
-  // %11.u11 = load @x, stage 8, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u11 = load @x, stage 8, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u11_i0 = i_u11[31:0];
   assign x_v11_u11_flat = x_v11_u11_i0;
   assign x_v11_u11_q = m_x[x_v11_u11_flat[3:0]];
-  // %13.u11 = mul, stage 8, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u11 = mul, stage 8, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u11_x = ($signed(W_v9_u3_data) * $signed(x_v11_u11_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u11 = {{16{v13_u11_x[15:15]}}, v13_u11_x};
-  // %15.u11 = add, stage 8, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u11 = add, stage 8, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u11_x = ({{1{v15_u10[31:31]}}, v15_u10} + {{1{v13_u11[31:31]}}, v13_u11});
   assign v15_u11 = v15_u11_x[31:0];
   assign i_u12 = 32'hc;
-  // %9.u12 = load @W, stage 7, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u12 = load @W, stage 7, <repo>/datasets/kernels/ml/dense.c:45:34
   assign W_v9_u12_i0 = r1_s7_o_x[31:0];
   assign W_v9_u12_i1 = i_u12[31:0];
   assign W_v9_u12_word = ((W_v9_u12_i1 >> 32'h2) + (W_v9_u12_i0 * 32'h4));
-  // %11.u12 = load @x, stage 8, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u12 = load @x, stage 8, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u12_i0 = i_u12[31:0];
   assign x_v11_u12_flat = x_v11_u12_i0;
   assign x_v11_u12_q = m_x[x_v11_u12_flat[3:0]];
-  // %13.u12 = mul, stage 8, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u12 = mul, stage 8, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u12_x = ($signed(W_v9_u0_data) * $signed(x_v11_u12_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u12 = {{16{v13_u12_x[15:15]}}, v13_u12_x};
   assign r1_s9_13_u12_x = {{16{r1_s9_13_u12[15:15]}}, r1_s9_13_u12};
-  // %15.u12 = add, stage 9, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u12 = add, stage 9, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u12_x = ({{1{r1_s9_15_u11[31:31]}}, r1_s9_15_u11} + {{1{r1_s9_13_u12_x[31:31]}}, r1_s9_13_u12_x});
   assign v15_u12 = v15_u12_x[31:0];
   assign i_u13 = 32'hd;
-  // %9.u13 = load @W, stage 8, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u13 = load @W, stage 8, <repo>/datasets/kernels/ml/dense.c:45:34
   assign r1_s8_o_x = {29'h0, r1_s8_o};
   assign W_v9_u13_i0 = r1_s8_o_x[31:0];
   assign W_v9_u13_i1 = i_u13[31:0];
   assign W_v9_u13_word = ((W_v9_u13_i1 >> 32'h2) + (W_v9_u13_i0 * 32'h4));
-  // %11.u13 = load @x, stage 9, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u13 = load @x, stage 9, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u13_i0 = i_u13[31:0];
   assign x_v11_u13_flat = x_v11_u13_i0;
   assign x_v11_u13_q = m_x[x_v11_u13_flat[3:0]];
-  // %13.u13 = mul, stage 9, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u13 = mul, stage 9, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u13_x = ($signed(W_v9_u1_data) * $signed(x_v11_u13_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u13 = {{16{v13_u13_x[15:15]}}, v13_u13_x};
-  // %15.u13 = add, stage 9, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u13 = add, stage 9, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u13_x = ({{1{v15_u12[31:31]}}, v15_u12} + {{1{v13_u13[31:31]}}, v13_u13});
   assign v15_u13 = v15_u13_x[31:0];
   assign i_u14 = 32'he;
-  // %9.u14 = load @W, stage 8, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u14 = load @W, stage 8, <repo>/datasets/kernels/ml/dense.c:45:34
   assign W_v9_u14_i0 = r1_s8_o_x[31:0];
   assign W_v9_u14_i1 = i_u14[31:0];
   assign W_v9_u14_word = ((W_v9_u14_i1 >> 32'h2) + (W_v9_u14_i0 * 32'h4));
-  // %11.u14 = load @x, stage 9, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u14 = load @x, stage 9, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u14_i0 = i_u14[31:0];
   assign x_v11_u14_flat = x_v11_u14_i0;
   assign x_v11_u14_q = m_x[x_v11_u14_flat[3:0]];
-  // %13.u14 = mul, stage 9, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u14 = mul, stage 9, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u14_x = ($signed(W_v9_u2_data) * $signed(x_v11_u14_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u14 = {{16{v13_u14_x[15:15]}}, v13_u14_x};
   assign r1_s10_13_u14_x = {{16{r1_s10_13_u14[15:15]}}, r1_s10_13_u14};
-  // %15.u14 = add, stage 10, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u14 = add, stage 10, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v15_u14_x = ({{1{r1_s10_15_u13[31:31]}}, r1_s10_15_u13} + {{1{r1_s10_13_u14_x[31:31]}}, r1_s10_13_u14_x});
   assign v15_u14 = v15_u14_x[31:0];
   assign i_u15 = 32'hf;
-  // %9.u15 = load @W, stage 9, /work/main/datasets/kernels/ml/dense.c:45:34
+  // %9.u15 = load @W, stage 9, <repo>/datasets/kernels/ml/dense.c:45:34
   assign r1_s9_o_x = {29'h0, r1_s9_o};
   assign W_v9_u15_i0 = r1_s9_o_x[31:0];
   assign W_v9_u15_i1 = i_u15[31:0];
   assign W_v9_u15_word = ((W_v9_u15_i1 >> 32'h2) + (W_v9_u15_i0 * 32'h4));
-  // %11.u15 = load @x, stage 10, /work/main/datasets/kernels/ml/dense.c:45:50
+  // %11.u15 = load @x, stage 10, <repo>/datasets/kernels/ml/dense.c:45:50
   assign x_v11_u15_i0 = i_u15[31:0];
   assign x_v11_u15_flat = x_v11_u15_i0;
   assign x_v11_u15_q = m_x[x_v11_u15_flat[3:0]];
-  // %13.u15 = mul, stage 10, /work/main/datasets/kernels/ml/dense.c:45:20
+  // %13.u15 = mul, stage 10, <repo>/datasets/kernels/ml/dense.c:45:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v13_u15_x = ($signed(W_v9_u3_data) * $signed(x_v11_u15_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v13_u15 = {{16{v13_u15_x[15:15]}}, v13_u15_x};
-  // %15.u15 = add, stage 10, /work/main/datasets/kernels/ml/dense.c:45:13
+  // %15.u15 = add, stage 10, <repo>/datasets/kernels/ml/dense.c:45:13
   assign v_v15_u15_x = ({{1{v15_u14[31:31]}}, v15_u14} + {{1{v13_u15[31:31]}}, v13_u15});
   assign v_v15_u15 = v_v15_u15_x[31:0];
-  // %19 = gt, stage 11, /work/main/datasets/kernels/ml/dense.c:18:9
+  // %19 = gt, stage 11, <repo>/datasets/kernels/ml/dense.c:18:9
   assign v19_a = r1_s11_17;
   assign v19_b = c_1;
   assign v19 = ($signed(v19_a) > $signed(v19_b));
-  // %20 = cast, stage 11, /work/main/datasets/kernels/ml/dense.c:19:30
+  // %20 = cast, stage 11, <repo>/datasets/kernels/ml/dense.c:19:30
   assign v20_x = r1_s11_15_u15;
   assign v20 = {{32{v20_x[31:31]}}, v20_x};
   assign v22 = 64'h1;
-  // %24 = sub, stage 10, /work/main/datasets/kernels/ml/dense.c:19:52
+  // %24 = sub, stage 10, <repo>/datasets/kernels/ml/dense.c:19:52
   assign v24_x = ({{1{sh[31:31]}}, sh} - {{1{i_u1[31:31]}}, i_u1});
   assign v24 = v24_x[31:0];
-  // %25 = cast, stage 10, /work/main/datasets/kernels/ml/dense.c:19:37
+  // %25 = cast, stage 10, <repo>/datasets/kernels/ml/dense.c:19:37
   assign v25_x = v24;
   assign v25 = v25_x[31:0];
-  // %26 = shl, stage 10, /work/main/datasets/kernels/ml/dense.c:19:37
+  // %26 = shl, stage 10, <repo>/datasets/kernels/ml/dense.c:19:37
   assign v26 = (v22 << v25);
-  // %27 = add, stage 11, /work/main/datasets/kernels/ml/dense.c:19:21
+  // %27 = add, stage 11, <repo>/datasets/kernels/ml/dense.c:19:21
   assign v27_x = ({{1{v20[63:63]}}, v20} + {{1{r1_s11_26[63:63]}}, r1_s11_26});
   assign v27 = v27_x[63:0];
-  // %29 = cast, stage 11, /work/main/datasets/kernels/ml/dense.c:20:23
+  // %29 = cast, stage 11, <repo>/datasets/kernels/ml/dense.c:20:23
   assign v29_x = r1_s11_17;
   assign v29 = v29_x[31:0];
-  // %30 = shr, stage 11, /work/main/datasets/kernels/ml/dense.c:20:23
+  // %30 = shr, stage 11, <repo>/datasets/kernels/ml/dense.c:20:23
   assign v30 = ($signed(v27) >>> v29);
-  // %31 = cast, stage 11, /work/main/datasets/kernels/ml/dense.c:20:23
+  // %31 = cast, stage 11, <repo>/datasets/kernels/ml/dense.c:20:23
   assign v_v31_x = v30;
   assign v_v31 = v_v31_x[31:0];
   assign v_new = (v19 ? v_v31 : r1_s11_15_u15);
   assign v_v33 = 32'h7f;
-  // %34 = gt, stage 12, /work/main/datasets/kernels/ml/dense.c:22:9
+  // %34 = gt, stage 12, <repo>/datasets/kernels/ml/dense.c:22:9
   assign v34_a = r1_s12_write_v;
   assign v34_b = v_v33;
   assign v34 = ($signed(v34_a) > $signed(v34_b));
   assign v_new_1 = (v34 ? v_v33 : r1_s12_write_v);
   assign v_v38 = 32'hffffff80;
-  // %39 = lt, stage 12, /work/main/datasets/kernels/ml/dense.c:24:14
+  // %39 = lt, stage 12, <repo>/datasets/kernels/ml/dense.c:24:14
   assign v39_a = v_new_1;
   assign v39_b = v_v38;
   assign v39 = ($signed(v39_a) < $signed(v39_b));
   assign v_new_2 = (((~v34) & v39) ? v_v38 : v_new_1);
-  // %43 = cast, stage 12, /work/main/datasets/kernels/ml/dense.c:26:20
+  // %43 = cast, stage 12, <repo>/datasets/kernels/ml/dense.c:26:20
   assign v43_x = v_new_2;
   assign v43 = v43_x[7:0];
-  // store @y, stage 12, /work/main/datasets/kernels/ml/dense.c:47:9
+  // store @y, stage 12, <repo>/datasets/kernels/ml/dense.c:47:9
   assign r1_s12_o_x = {29'h0, r1_s12_o};
   assign store_y_i0 = r1_s12_o_x[31:0];
   assign store_y_word = store_y_i0;

@@ -71,7 +71,7 @@ module fir (
   reg [4:0] r0_s9_n;
   reg [0:0] r0_first;
   reg [0:0] r0_more;
-  reg [32:0] r0_cnt;  // for loop at /work/main/datasets/kernels/signal/fir.c:23:5
+  reg [32:0] r0_cnt;  // for loop at <repo>/datasets/kernels/signal/fir.c:23:5
   (* mem2reg *) reg [15:0] m_fir_dline [0:15];  // @fir.dline, completely partitioned
   wire [0:0] is_idle;
   wire [31:0] acc_unread;
@@ -301,144 +301,144 @@ module fir (
   assign k_u0 = 32'hf;
   assign v0_u0 = 32'h1;
   assign v1_u0 = 32'he;
-  // %2.u0 = load @fir.dline, stage 6, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u0 = load @fir.dline, stage 6, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u0_i0 = v1_u0[31:0];
   assign fir_dline_v2_u0_flat = fir_dline_v2_u0_i0;
   assign fir_dline_v2_u0_q = m_fir_dline[fir_dline_v2_u0_flat[3:0]];
-  // store @fir.dline, stage 6, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 6, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0 = k_u0[31:0];
   assign store_fir_dline_flat = store_fir_dline_i0;
   assign v1_u1 = 32'hd;
-  // %2.u1 = load @fir.dline, stage 6, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u1 = load @fir.dline, stage 6, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u1_i0 = v1_u1[31:0];
   assign fir_dline_v2_u1_flat = fir_dline_v2_u1_i0;
   assign fir_dline_v2_u1_q = m_fir_dline[fir_dline_v2_u1_flat[3:0]];
-  // store @fir.dline, stage 6, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 6, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_1 = v1_u0[31:0];
   assign store_fir_dline_flat_1 = store_fir_dline_i0_1;
   assign v1_u2 = 32'hc;
-  // %2.u2 = load @fir.dline, stage 5, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u2 = load @fir.dline, stage 5, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u2_i0 = v1_u2[31:0];
   assign fir_dline_v2_u2_flat = fir_dline_v2_u2_i0;
   assign fir_dline_v2_u2_q = m_fir_dline[fir_dline_v2_u2_flat[3:0]];
-  // store @fir.dline, stage 6, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 6, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_2 = v1_u1[31:0];
   assign store_fir_dline_flat_2 = store_fir_dline_i0_2;
   assign v1_u3 = 32'hb;
-  // %2.u3 = load @fir.dline, stage 5, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u3 = load @fir.dline, stage 5, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u3_i0 = v1_u3[31:0];
   assign fir_dline_v2_u3_flat = fir_dline_v2_u3_i0;
   assign fir_dline_v2_u3_q = m_fir_dline[fir_dline_v2_u3_flat[3:0]];
-  // store @fir.dline, stage 5, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 5, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_3 = v1_u2[31:0];
   assign store_fir_dline_flat_3 = store_fir_dline_i0_3;
   assign v1_u4 = 32'ha;
-  // %2.u4 = load @fir.dline, stage 5, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u4 = load @fir.dline, stage 5, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u4_i0 = v1_u4[31:0];
   assign fir_dline_v2_u4_flat = fir_dline_v2_u4_i0;
   assign fir_dline_v2_u4_q = m_fir_dline[fir_dline_v2_u4_flat[3:0]];
-  // store @fir.dline, stage 5, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 5, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_4 = v1_u3[31:0];
   assign store_fir_dline_flat_4 = store_fir_dline_i0_4;
   assign v1_u5 = 32'h9;
-  // %2.u5 = load @fir.dline, stage 4, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u5 = load @fir.dline, stage 4, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u5_i0 = v1_u5[31:0];
   assign fir_dline_v2_u5_flat = fir_dline_v2_u5_i0;
   assign fir_dline_v2_u5_q = m_fir_dline[fir_dline_v2_u5_flat[3:0]];
-  // store @fir.dline, stage 5, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 5, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_5 = v1_u4[31:0];
   assign store_fir_dline_flat_5 = store_fir_dline_i0_5;
   assign v1_u6 = 32'h8;
-  // %2.u6 = load @fir.dline, stage 4, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u6 = load @fir.dline, stage 4, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u6_i0 = v1_u6[31:0];
   assign fir_dline_v2_u6_flat = fir_dline_v2_u6_i0;
   assign fir_dline_v2_u6_q = m_fir_dline[fir_dline_v2_u6_flat[3:0]];
-  // store @fir.dline, stage 4, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 4, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_6 = v1_u5[31:0];
   assign store_fir_dline_flat_6 = store_fir_dline_i0_6;
   assign v1_u7 = 32'h7;
-  // %2.u7 = load @fir.dline, stage 3, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u7 = load @fir.dline, stage 3, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u7_i0 = v1_u7[31:0];
   assign fir_dline_v2_u7_flat = fir_dline_v2_u7_i0;
   assign fir_dline_v2_u7_q = m_fir_dline[fir_dline_v2_u7_flat[3:0]];
-  // store @fir.dline, stage 4, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 4, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_7 = v1_u6[31:0];
   assign store_fir_dline_flat_7 = store_fir_dline_i0_7;
   assign v1_u8 = 32'h6;
-  // %2.u8 = load @fir.dline, stage 3, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u8 = load @fir.dline, stage 3, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u8_i0 = v1_u8[31:0];
   assign fir_dline_v2_u8_flat = fir_dline_v2_u8_i0;
   assign fir_dline_v2_u8_q = m_fir_dline[fir_dline_v2_u8_flat[3:0]];
-  // store @fir.dline, stage 3, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 3, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_8 = v1_u7[31:0];
   assign store_fir_dline_flat_8 = store_fir_dline_i0_8;
   assign v1_u9 = 32'h5;
-  // %2.u9 = load @fir.dline, stage 2, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u9 = load @fir.dline, stage 2, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u9_i0 = v1_u9[31:0];
   assign fir_dline_v2_u9_flat = fir_dline_v2_u9_i0;
   assign fir_dline_v2_u9_q = m_fir_dline[fir_dline_v2_u9_flat[3:0]];
-  // store @fir.dline, stage 3, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 3, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_9 = v1_u8[31:0];
   assign store_fir_dline_flat_9 = store_fir_dline_i0_9;
   assign v1_u10 = 32'h4;
-  // %2.u10 = load @fir.dline, stage 2, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u10 = load @fir.dline, stage 2, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u10_i0 = v1_u10[31:0];
   assign fir_dline_v2_u10_flat = fir_dline_v2_u10_i0;
   assign fir_dline_v2_u10_q = m_fir_dline[fir_dline_v2_u10_flat[3:0]];
-  // store @fir.dline, stage 2, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 2, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_10 = v1_u9[31:0];
   assign store_fir_dline_flat_10 = store_fir_dline_i0_10;
   assign v1_u11 = 32'h3;
-  // %2.u11 = load @fir.dline, stage 1, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u11 = load @fir.dline, stage 1, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u11_i0 = v1_u11[31:0];
   assign fir_dline_v2_u11_flat = fir_dline_v2_u11_i0;
   assign fir_dline_v2_u11_q = m_fir_dline[fir_dline_v2_u11_flat[3:0]];
-  // store @fir.dline, stage 2, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 2, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_11 = v1_u10[31:0];
   assign store_fir_dline_flat_11 = store_fir_dline_i0_11;
   assign v1_u12 = 32'h2;
-  // %2.u12 = load @fir.dline, stage 1, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u12 = load @fir.dline, stage 1, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u12_i0 = v1_u12[31:0];
   assign fir_dline_v2_u12_flat = fir_dline_v2_u12_i0;
   assign fir_dline_v2_u12_q = m_fir_dline[fir_dline_v2_u12_flat[3:0]];
-  // store @fir.dline, stage 1, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 1, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_12 = v1_u11[31:0];
   assign store_fir_dline_flat_12 = store_fir_dline_i0_12;
-  // %2.u13 = load @fir.dline, stage 1, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u13 = load @fir.dline, stage 1, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u13_i0 = v0_u0[31:0];
   assign fir_dline_v2_u13_flat = fir_dline_v2_u13_i0;
   assign fir_dline_v2_u13_q = m_fir_dline[fir_dline_v2_u13_flat[3:0]];
-  // store @fir.dline, stage 1, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 1, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_13 = v1_u12[31:0];
   assign store_fir_dline_flat_13 = store_fir_dline_i0_13;
-  // %2.u14 = load @fir.dline, stage 1, /work/main/datasets/kernels/signal/fir.c:27:30
+  // %2.u14 = load @fir.dline, stage 1, <repo>/datasets/kernels/signal/fir.c:27:30
   assign fir_dline_v2_u14_i0 = acc_unread[31:0];
   assign fir_dline_v2_u14_flat = fir_dline_v2_u14_i0;
   assign fir_dline_v2_u14_q = m_fir_dline[fir_dline_v2_u14_flat[3:0]];
-  // store @fir.dline, stage 1, /work/main/datasets/kernels/signal/fir.c:27:13
+  // store @fir.dline, stage 1, <repo>/datasets/kernels/signal/fir.c:27:13
   assign store_fir_dline_i0_14 = v0_u0[31:0];
   assign store_fir_dline_flat_14 = store_fir_dline_i0_14;
-  // %4 = load @in, stage 0, /work/main/datasets/kernels/signal/fir.c:29:23
+  // %4 = load @in, stage 0, <repo>/datasets/kernels/signal/fir.c:29:23
   assign in_v4_i0 = r0_n[31:0];
   assign in_v4_word = in_v4_i0;
-  // store @fir.dline, stage 1, /work/main/datasets/kernels/signal/fir.c:29:9
+  // store @fir.dline, stage 1, <repo>/datasets/kernels/signal/fir.c:29:9
   assign store_fir_dline_i0_15 = acc_unread[31:0];
   assign store_fir_dline_flat_15 = store_fir_dline_i0_15;
   assign v7_u0 = 32'hffffff88;
-  // %8.u0 = load @fir.dline, stage 2, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u0 = load @fir.dline, stage 2, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u0_i0 = acc_unread[31:0];
   assign fir_dline_v8_u0_flat = fir_dline_v8_u0_i0;
-  // %10.u0 = mul, stage 2, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u0 = mul, stage 2, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u0_x = ($signed(v7_u0) * $signed(fir_dline_v2_u14_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v10_u0 = v10_u0_x[31:0];
   assign v7_u1 = 32'hfffffeca;
-  // %8.u1 = load @fir.dline, stage 2, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u1 = load @fir.dline, stage 2, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u1_i0 = v0_u0[31:0];
   assign fir_dline_v8_u1_flat = fir_dline_v8_u1_i0;
-  // %10.u1 = mul, stage 2, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u1 = mul, stage 2, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u1_x = ($signed(v7_u1) * $signed(fir_dline_v2_u13_q));
@@ -446,28 +446,28 @@ module fir (
   assign v10_u1 = v10_u1_x[31:0];
   assign r0_s3_10_u0_x = {{9{r0_s3_10_u0[22:22]}}, r0_s3_10_u0};
   assign r0_s3_10_u1_x = {{7{r0_s3_10_u1[24:24]}}, r0_s3_10_u1};
-  // %12.u1 = add, stage 3, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u1 = add, stage 3, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u1_x = ({{1{r0_s3_10_u0_x[31:31]}}, r0_s3_10_u0_x} + {{1{r0_s3_10_u1_x[31:31]}}, r0_s3_10_u1_x});
   assign v12_u1 = v12_u1_x[31:0];
   assign v7_u2 = 32'hfffffe6e;
-  // %8.u2 = load @fir.dline, stage 2, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u2 = load @fir.dline, stage 2, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u2_i0 = v1_u12[31:0];
   assign fir_dline_v8_u2_flat = fir_dline_v8_u2_i0;
-  // %10.u2 = mul, stage 2, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u2 = mul, stage 2, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u2_x = ($signed(v7_u2) * $signed(fir_dline_v2_u12_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v10_u2 = v10_u2_x[31:0];
   assign r0_s3_10_u2_x = {{7{r0_s3_10_u2[24:24]}}, r0_s3_10_u2};
-  // %12.u2 = add, stage 3, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u2 = add, stage 3, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u2_x = ({{1{v12_u1[31:31]}}, v12_u1} + {{1{r0_s3_10_u2_x[31:31]}}, r0_s3_10_u2_x});
   assign v12_u2 = v12_u2_x[31:0];
   assign v7_u4 = 32'h4a6;
-  // %8.u4 = load @fir.dline, stage 3, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u4 = load @fir.dline, stage 3, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u4_i0 = v1_u10[31:0];
   assign fir_dline_v8_u4_flat = fir_dline_v8_u4_i0;
-  // %10.u4 = mul, stage 3, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u4 = mul, stage 3, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u4_x = ($signed(v7_u4) * $signed(fir_dline_v2_u10_q));
@@ -475,28 +475,28 @@ module fir (
   assign v10_u4 = v10_u4_x[31:0];
   assign r0_s4_12_u2_x = {{6{r0_s4_12_u2[25:25]}}, r0_s4_12_u2};
   assign r0_s4_10_u4_x = {{5{r0_s4_10_u4[26:26]}}, r0_s4_10_u4};
-  // %12.u4 = add, stage 4, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u4 = add, stage 4, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u4_x = ({{1{r0_s4_12_u2_x[31:31]}}, r0_s4_12_u2_x} + {{1{r0_s4_10_u4_x[31:31]}}, r0_s4_10_u4_x});
   assign v12_u4 = v12_u4_x[31:0];
   assign v7_u5 = 32'hba4;
-  // %8.u5 = load @fir.dline, stage 3, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u5 = load @fir.dline, stage 3, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u5_i0 = v1_u9[31:0];
   assign fir_dline_v8_u5_flat = fir_dline_v8_u5_i0;
-  // %10.u5 = mul, stage 3, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u5 = mul, stage 3, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u5_x = ($signed(v7_u5) * $signed(fir_dline_v2_u9_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v10_u5 = v10_u5_x[31:0];
   assign r0_s4_10_u5_x = {{4{r0_s4_10_u5[27:27]}}, r0_s4_10_u5};
-  // %12.u5 = add, stage 4, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u5 = add, stage 4, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u5_x = ({{1{v12_u4[31:31]}}, v12_u4} + {{1{r0_s4_10_u5_x[31:31]}}, r0_s4_10_u5_x});
   assign v12_u5 = v12_u5_x[31:0];
   assign v7_u6 = 32'h128e;
-  // %8.u6 = load @fir.dline, stage 4, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u6 = load @fir.dline, stage 4, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u6_i0 = v1_u8[31:0];
   assign fir_dline_v8_u6_flat = fir_dline_v8_u6_i0;
-  // %10.u6 = mul, stage 4, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u6 = mul, stage 4, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u6_x = ($signed(v7_u6) * $signed(fir_dline_v2_u8_q));
@@ -504,27 +504,27 @@ module fir (
   assign v10_u6 = v10_u6_x[31:0];
   assign r0_s5_12_u5_x = {{3{r0_s5_12_u5[28:28]}}, r0_s5_12_u5};
   assign r0_s5_10_u6_x = {{3{r0_s5_10_u6[28:28]}}, r0_s5_10_u6};
-  // %12.u6 = add, stage 5, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u6 = add, stage 5, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u6_x = ({{1{r0_s5_12_u5_x[31:31]}}, r0_s5_12_u5_x} + {{1{r0_s5_10_u6_x[31:31]}}, r0_s5_10_u6_x});
   assign v12_u6 = v12_u6_x[31:0];
   assign v7_u7 = 32'h15fe;
-  // %8.u7 = load @fir.dline, stage 4, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u7 = load @fir.dline, stage 4, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u7_i0 = v1_u7[31:0];
   assign fir_dline_v8_u7_flat = fir_dline_v8_u7_i0;
-  // %10.u7 = mul, stage 4, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u7 = mul, stage 4, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u7_x = ($signed(v7_u7) * $signed(fir_dline_v2_u7_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v10_u7 = v10_u7_x[31:0];
   assign r0_s5_10_u7_x = {{3{r0_s5_10_u7[28:28]}}, r0_s5_10_u7};
-  // %12.u7 = add, stage 5, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u7 = add, stage 5, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u7_x = ({{1{v12_u6[31:31]}}, v12_u6} + {{1{r0_s5_10_u7_x[31:31]}}, r0_s5_10_u7_x});
   assign v12_u7 = v12_u7_x[31:0];
-  // %8.u8 = load @fir.dline, stage 5, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u8 = load @fir.dline, stage 5, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u8_i0 = v1_u6[31:0];
   assign fir_dline_v8_u8_flat = fir_dline_v8_u8_i0;
-  // %10.u8 = mul, stage 5, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u8 = mul, stage 5, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u8_x = ($signed(v7_u7) * $signed(fir_dline_v2_u6_q));
@@ -532,26 +532,26 @@ module fir (
   assign v10_u8 = v10_u8_x[31:0];
   assign r0_s6_12_u7_x = {{2{r0_s6_12_u7[29:29]}}, r0_s6_12_u7};
   assign r0_s6_10_u8_x = {{3{r0_s6_10_u8[28:28]}}, r0_s6_10_u8};
-  // %12.u8 = add, stage 6, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u8 = add, stage 6, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u8_x = ({{1{r0_s6_12_u7_x[31:31]}}, r0_s6_12_u7_x} + {{1{r0_s6_10_u8_x[31:31]}}, r0_s6_10_u8_x});
   assign v12_u8 = v12_u8_x[31:0];
-  // %8.u9 = load @fir.dline, stage 5, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u9 = load @fir.dline, stage 5, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u9_i0 = v1_u5[31:0];
   assign fir_dline_v8_u9_flat = fir_dline_v8_u9_i0;
-  // %10.u9 = mul, stage 5, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u9 = mul, stage 5, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u9_x = ($signed(v7_u6) * $signed(fir_dline_v2_u5_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v10_u9 = v10_u9_x[31:0];
   assign r0_s6_10_u9_x = {{3{r0_s6_10_u9[28:28]}}, r0_s6_10_u9};
-  // %12.u9 = add, stage 6, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u9 = add, stage 6, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u9_x = ({{1{v12_u8[31:31]}}, v12_u8} + {{1{r0_s6_10_u9_x[31:31]}}, r0_s6_10_u9_x});
   assign v12_u9 = v12_u9_x[31:0];
-  // %8.u10 = load @fir.dline, stage 6, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u10 = load @fir.dline, stage 6, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u10_i0 = v1_u4[31:0];
   assign fir_dline_v8_u10_flat = fir_dline_v8_u10_i0;
-  // %10.u10 = mul, stage 6, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u10 = mul, stage 6, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u10_x = ($signed(v7_u5) * $signed(fir_dline_v2_u4_q));
@@ -559,26 +559,26 @@ module fir (
   assign v10_u10 = v10_u10_x[31:0];
   assign r0_s7_12_u9_x = {{1{r0_s7_12_u9[30:30]}}, r0_s7_12_u9};
   assign r0_s7_10_u10_x = {{4{r0_s7_10_u10[27:27]}}, r0_s7_10_u10};
-  // %12.u10 = add, stage 7, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u10 = add, stage 7, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u10_x = ({{1{r0_s7_12_u9_x[31:31]}}, r0_s7_12_u9_x} + {{1{r0_s7_10_u10_x[31:31]}}, r0_s7_10_u10_x});
   assign v12_u10 = v12_u10_x[31:0];
-  // %8.u11 = load @fir.dline, stage 6, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u11 = load @fir.dline, stage 6, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u11_i0 = v1_u3[31:0];
   assign fir_dline_v8_u11_flat = fir_dline_v8_u11_i0;
-  // %10.u11 = mul, stage 6, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u11 = mul, stage 6, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u11_x = ($signed(v7_u4) * $signed(fir_dline_v2_u3_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v10_u11 = v10_u11_x[31:0];
   assign r0_s7_10_u11_x = {{5{r0_s7_10_u11[26:26]}}, r0_s7_10_u11};
-  // %12.u11 = add, stage 7, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u11 = add, stage 7, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u11_x = ({{1{v12_u10[31:31]}}, v12_u10} + {{1{r0_s7_10_u11_x[31:31]}}, r0_s7_10_u11_x});
   assign v12_u11 = v12_u11_x[31:0];
-  // %8.u13 = load @fir.dline, stage 7, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u13 = load @fir.dline, stage 7, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u13_i0 = v1_u1[31:0];
   assign fir_dline_v8_u13_flat = fir_dline_v8_u13_i0;
-  // %10.u13 = mul, stage 7, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u13 = mul, stage 7, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u13_x = ($signed(v7_u2) * $signed(fir_dline_v2_u1_q));
@@ -586,27 +586,27 @@ module fir (
   assign v10_u13 = v10_u13_x[31:0];
   assign r0_s8_12_u11_x = {{1{r0_s8_12_u11[30:30]}}, r0_s8_12_u11};
   assign r0_s8_10_u13_x = {{7{r0_s8_10_u13[24:24]}}, r0_s8_10_u13};
-  // %12.u13 = add, stage 8, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u13 = add, stage 8, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u13_x = ({{1{r0_s8_12_u11_x[31:31]}}, r0_s8_12_u11_x} + {{1{r0_s8_10_u13_x[31:31]}}, r0_s8_10_u13_x});
   assign v12_u13 = v12_u13_x[31:0];
-  // %8.u14 = load @fir.dline, stage 7, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u14 = load @fir.dline, stage 7, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u14_i0 = v1_u0[31:0];
   assign fir_dline_v8_u14_flat = fir_dline_v8_u14_i0;
-  // %10.u14 = mul, stage 7, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u14 = mul, stage 7, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u14_x = ($signed(v7_u1) * $signed(fir_dline_v2_u0_q));
   /* verilator lint_on WIDTHEXPAND */
   assign v10_u14 = v10_u14_x[31:0];
   assign r0_s8_10_u14_x = {{7{r0_s8_10_u14[24:24]}}, r0_s8_10_u14};
-  // %12.u14 = add, stage 8, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u14 = add, stage 8, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u14_x = ({{1{v12_u13[31:31]}}, v12_u13} + {{1{r0_s8_10_u14_x[31:31]}}, r0_s8_10_u14_x});
   assign v12_u14 = v12_u14_x[31:0];
-  // %8.u15 = load @fir.dline, stage 7, /work/main/datasets/kernels/signal/fir.c:33:58
+  // %8.u15 = load @fir.dline, stage 7, <repo>/datasets/kernels/signal/fir.c:33:58
   assign fir_dline_v8_u15_i0 = k_u0[31:0];
   assign fir_dline_v8_u15_flat = fir_dline_v8_u15_i0;
   assign fir_dline_v8_u15_q = m_fir_dline[fir_dline_v8_u15_flat[3:0]];
-  // %10.u15 = mul, stage 8, /work/main/datasets/kernels/signal/fir.c:33:20
+  // %10.u15 = mul, stage 8, <repo>/datasets/kernels/signal/fir.c:33:20
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign v10_u15_x = ($signed(v7_u0) * $signed(r0_s8_8_u15));
@@ -614,20 +614,20 @@ module fir (
   assign v10_u15 = v10_u15_x[31:0];
   assign r0_s9_12_u14_x = {{1{r0_s9_12_u14[30:30]}}, r0_s9_12_u14};
   assign r0_s9_10_u15_x = {{9{r0_s9_10_u15[22:22]}}, r0_s9_10_u15};
-  // %12.u15 = add, stage 9, /work/main/datasets/kernels/signal/fir.c:33:13
+  // %12.u15 = add, stage 9, <repo>/datasets/kernels/signal/fir.c:33:13
   assign v12_u15_x = ({{1{r0_s9_12_u14_x[31:31]}}, r0_s9_12_u14_x} + {{1{r0_s9_10_u15_x[31:31]}}, r0_s9_10_u15_x});
   assign v12_u15 = v12_u15_x[31:0];
   assign v17 = 32'h4000;
-  // %18 = add, stage 9, /work/main/datasets/kernels/signal/fir.c:35:29
+  // %18 = add, stage 9, <repo>/datasets/kernels/signal/fir.c:35:29
   assign v18_x = ({{1{v12_u15[31:31]}}, v12_u15} + {{1{v17[31:31]}}, v17});
   assign v18 = v18_x[31:0];
   assign v20 = 32'hf;
-  // %21 = shr, stage 9, /work/main/datasets/kernels/signal/fir.c:35:29
+  // %21 = shr, stage 9, <repo>/datasets/kernels/signal/fir.c:35:29
   assign v21 = ($signed(v18) >>> v20);
-  // %22 = cast, stage 9, /work/main/datasets/kernels/signal/fir.c:35:29
+  // %22 = cast, stage 9, <repo>/datasets/kernels/signal/fir.c:35:29
   assign v22_x = v21;
   assign v22 = v22_x[15:0];
-  // store @out, stage 9, /work/main/datasets/kernels/signal/fir.c:35:9
+  // store @out, stage 9, <repo>/datasets/kernels/signal/fir.c:35:9
   assign r0_s9_n_x = {27'h0, r0_s9_n};
   assign store_out_i0 = r0_s9_n_x[31:0];
   assign store_out_word = store_out_i0;

@@ -32,7 +32,7 @@ module gcd (
   reg [2:0] state;  // controller state
   reg [31:0] x;  // @x
   reg [31:0] y;  // @y
-  reg [32:0] i_cnt;  // for loop at /work/main/datasets/kernels/control/gcd.c:21:5
+  reg [32:0] i_cnt;  // for loop at <repo>/datasets/kernels/control/gcd.c:21:5
   reg [0:0] i_first;
   wire [0:0] r0_valid0;
   reg [0:0] r0_valid1;
@@ -99,24 +99,24 @@ module gcd (
   /* verilator lint_on UNUSEDSIGNAL */
   assign r_unread = 32'h0;
   assign i = i_cnt[31:0];
-  // %0 = load @a, stage 0, /work/main/datasets/kernels/control/gcd.c:22:27
+  // %0 = load @a, stage 0, <repo>/datasets/kernels/control/gcd.c:22:27
   assign a_v0_i0 = i[31:0];
   assign a_v0_word = a_v0_i0;
-  // %1 = load @b, stage 0, /work/main/datasets/kernels/control/gcd.c:22:33
+  // %1 = load @b, stage 0, <repo>/datasets/kernels/control/gcd.c:22:33
   assign b_v1_i0 = i[31:0];
   assign b_v1_word = b_v1_i0;
-  // %5 = ne, stage 9, /work/main/datasets/kernels/control/gcd.c:11:12
+  // %5 = ne, stage 9, <repo>/datasets/kernels/control/gcd.c:11:12
   assign v5_a = {{1{1'h0}}, y};
   assign v5_b = {{1{1'h0}}, r_unread};
   assign v5 = ($signed(v5_a) != $signed(v5_b));
-  // %8 = rem, stage 0, /work/main/datasets/kernels/control/gcd.c:12:22
+  // %8 = rem, stage 0, <repo>/datasets/kernels/control/gcd.c:12:22
   assign y_v8_a = {{2{1'h0}}, x};
   assign y_v8_b = {{2{1'h0}}, y};
   assign y_v8_x = ($signed(y_v8_a) % $signed(y_v8_b));
   assign y_v8 = ((y_v8_b == 34'h0) ? y_v8_a[31:0] : y_v8_x[31:0]);
   assign x_new = (v5 ? y : x);
   assign y_new = (v5 ? r1_s9_8 : y);
-  // store @g, stage 0, /work/main/datasets/kernels/control/gcd.c:22:9
+  // store @g, stage 0, <repo>/datasets/kernels/control/gcd.c:22:9
   assign store_g_i0 = i[31:0];
   assign store_g_word = store_g_i0;
   assign r0_run = (state == S_R0);

@@ -46,20 +46,20 @@ module mac_sat (
   wire [0:0] r0_fin;
   wire [0:0] begin_call;
   /* verilator lint_on UNUSEDSIGNAL */
-  // %product = mul, stage 0, /work/main/kiln/demo.py:19
+  // %product = mul, stage 0, <repo>/kiln/demo.py:19
   // signed factors extended by the product's width, on purpose
   /* verilator lint_off WIDTHEXPAND */
   assign product_x = ($signed(in_a) * $signed(in_b));
   /* verilator lint_on WIDTHEXPAND */
   assign product = product_x[31:0];
-  // %sum = add, stage 1, /work/main/kiln/demo.py:20
+  // %sum = add, stage 1, <repo>/kiln/demo.py:20
   assign sum_x = ({{1{r0_s1_product[31:31]}}, r0_s1_product} + {{{9{r0_s1_c[15:15]}}, r0_s1_c}, 8'h0});
   assign sum = sum_x[32:0];
   assign three = 2'h3;
-  // %shifted = shr, stage 1, /work/main/kiln/demo.py:21
+  // %shifted = shr, stage 1, <repo>/kiln/demo.py:21
   assign shifted = ($signed(sum) >>> three);
   assign r0_s2_shifted_x = {{3{r0_s2_shifted[29:29]}}, r0_s2_shifted};
-  // %y_sat = cast, stage 2, /work/main/kiln/demo.py:22
+  // %y_sat = cast, stage 2, <repo>/kiln/demo.py:22
   assign y_y_sat_x = r0_s2_shifted_x;
   assign y_y_sat_q = y_y_sat_x[32:8];
   assign y_y_sat = (($signed(y_y_sat_q) > $signed(25'h7fff)) ? 16'h7fff : (($signed(y_y_sat_q) < $signed(25'h1ff8000)) ? 16'h8000 : y_y_sat_q[15:0]));
