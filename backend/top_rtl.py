@@ -34,6 +34,7 @@ from kiln.backend.verilog_ast import (
     Port,
     Ref,
     Ternary,
+    design_files,
     render_module,
 )
 from kiln.base.errors import BackendError
@@ -167,8 +168,7 @@ class _Top:
         for (k, pname), name in self.names.items():
             p = self.parts[k].kernel.param(pname)
             params.append(Param(name, p.type, p.direction, loc=p.loc))
-        sources = {p.rtl.name: p.rtl.verilog for p in self.parts}
-        sources[self.m.name] = self.rtl.verilog
+        sources = design_files([*(p.rtl.module for p in self.parts), self.m])
         return TopRtl(self.rtl, Interface(self.m.name, tuple(params)), self.names, sources)
 
     def control(self, n: int) -> None:

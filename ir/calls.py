@@ -35,6 +35,24 @@ def random_raw(t: ScalarType, rng: random.Random) -> int:
     return rng.randint(t.min_raw, t.max_raw)
 
 
+def draw_input(kernel: Kernel, p, rng: random.Random) -> list[int] | None:
+    """Random raw contents of parameter `p` before a call (None for an out scalar). An out
+    array starts with what its memory holds: random words, which the interpreter keeps
+    where the kernel writes nothing."""
+    if p.direction is Direction.OUT and not isinstance(p.type, ArrayType):
+        return None
+    elem = p.type.elem if isinstance(p.type, ArrayType) else p.type
+    if isinstance(elem, FloatType):
+        raise InterpretError(
+            f"kernel @{kernel.name}: parameter {p.name} is {elem}; random calls "
+            "are drawn for integer and fixed-point ports only",
+            kernel.loc,
+            "floating point has no hardware units yet",
+        )
+    n = p.type.size if isinstance(p.type, ArrayType) else 1
+    return [random_raw(elem, rng) for _ in range(n)]
+
+
 def random_calls(kernel: Kernel, count: int, seed: int = 0) -> list[Call]:
     """`count` calls with random inputs (corners included), each computed by the
     interpreter; `static` storage carries over from one call to the next, as in hardware."""
@@ -44,20 +62,9 @@ def random_calls(kernel: Kernel, count: int, seed: int = 0) -> list[Call]:
     for _ in range(count):
         call = Call()
         for p in kernel.params:
-            # an out array starts with what its memory holds: random words, which the
-            # interpreter keeps where the kernel writes nothing
-            if p.direction is Direction.OUT and not isinstance(p.type, ArrayType):
-                continue
-            elem = p.type.elem if isinstance(p.type, ArrayType) else p.type
-            if isinstance(elem, FloatType):
-                raise InterpretError(
-                    f"kernel @{kernel.name}: parameter {p.name} is {elem}; random calls "
-                    "are drawn for integer and fixed-point ports only",
-                    kernel.loc,
-                    "floating point has no hardware units yet",
-                )
-            n = p.type.size if isinstance(p.type, ArrayType) else 1
-            call.inputs[p.name] = [random_raw(elem, rng) for _ in range(n)]
+            drawn = draw_input(kernel, p, rng)
+            if drawn is not None:
+                call.inputs[p.name] = drawn
         given = {
             name: values if isinstance(kernel.param(name).type, ArrayType) else values[0]
             for name, values in call.inputs.items()
@@ -100,12 +107,9 @@ def chain_calls(
     for _ in range(count):
         call = Call()
         for (k, pname), name in names.items():
-            p = kernels[k].param(pname)
-            if p.direction is Direction.OUT and not isinstance(p.type, ArrayType):
-                continue
-            elem = p.type.elem if isinstance(p.type, ArrayType) else p.type
-            n = p.type.size if isinstance(p.type, ArrayType) else 1
-            call.inputs[name] = [random_raw(elem, rng) for _ in range(n)]
+            drawn = draw_input(kernels[k], kernels[k].param(pname), rng)
+            if drawn is not None:
+                call.inputs[name] = drawn
         for k, kernel in enumerate(kernels):
             given: dict[str, int | list[int]] = {}
             for p in kernel.params:

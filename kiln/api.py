@@ -77,14 +77,31 @@ def compile_ir(
     if not isinstance(kernel, Kernel):
         source = str(kernel)
         kernel = pick_kernel(read_ir(source), top)
-    verify_kernel(kernel)
-    passes = passes_named(config.schedule.passes)
+    compiled, log = _passes_on_copy(kernel, config)
     out = _out_dir(out_dir)
-    compiled = copy.deepcopy(kernel)
-    log = run_passes(compiled, passes)
     progress(f"drawing {config.sim.vectors} random call(s) through the IR interpreter")
     calls = random_calls(kernel, config.sim.vectors, config.sim.seed)
     return _compile(kernel, compiled, source, calls, log, config, out, progress)
+
+
+def _passes_on_copy(kernel: Kernel, config: CompileConfig) -> tuple[Kernel, list[PassRun]]:
+    """The verified kernel's copy the compile passes rewrote, and what each did."""
+    verify_kernel(kernel)
+    compiled = copy.deepcopy(kernel)
+    return compiled, run_passes(compiled, passes_named(config.schedule.passes))
+
+
+def _build(
+    kernel: Kernel, compiled: Kernel, source: str, calls: list[Call], passes: list[PassRun],
+    config: CompileConfig, progress: Progress, workdir: Path,
+) -> CompiledKernel:  # fmt: skip
+    """Schedule and emit one kernel; ISDC's sign-off files go to `workdir` unless its
+    options name a folder."""
+    progress(f"scheduling {kernel.name} at {config.schedule.clock_ns:g} ns on {config.target.name}")
+    ks, isdc = schedule(compiled, config, progress, workdir=workdir)
+    rtl = emit_kernel_rtl(compiled, ks)
+    predicted = call_cycles(ks.control, rtl.stages, rtl.iis, [r.region.loop for r in ks.regions])
+    return CompiledKernel(kernel, compiled, source, ks, rtl, calls, predicted, passes, isdc)
 
 
 def _out_dir(out_dir: str | Path) -> Path:
@@ -140,16 +157,11 @@ def compile_design(
     links = [_feed(src, dst, index, kernels) for src, dst in feeds]
     parts: list[CompiledKernel] = []
     for kernel in kernels:
-        verify_kernel(kernel)
-        compiled = copy.deepcopy(kernel)
-        log = run_passes(compiled, passes_named(config.schedule.passes))
-        progress(f"scheduling {kernel.name} at {config.schedule.clock_ns:g} ns")
-        ks, isdc = schedule(compiled, config, progress, workdir=out / "isdc" / kernel.name)
-        rtl = emit_kernel_rtl(compiled, ks)
-        loops = [r.region.loop for r in ks.regions]
-        predicted = call_cycles(ks.control, rtl.stages, rtl.iis, loops)
+        compiled, log = _passes_on_copy(kernel, config)
         parts.append(
-            CompiledKernel(kernel, compiled, "<python>", ks, rtl, [], predicted, log, isdc)
+            _build(
+                kernel, compiled, "<python>", [], log, config, progress, out / "isdc" / kernel.name
+            )
         )
     top = emit_top(name, [Part(ck.compiled, ck.rtl) for ck in parts], links)
     latencies = [ck.predicted_latency for ck in parts]
@@ -215,12 +227,8 @@ def _compile(
     progress: Progress,
 ) -> Design:
     t0 = time.monotonic()
-    progress(f"scheduling at {config.schedule.clock_ns:g} ns on {config.target.name}")
-    # the sign-off netlists and logs sit beside the report unless a folder was given
-    ks, isdc = schedule(compiled, config, progress, workdir=out / "isdc")
-    rtl = emit_kernel_rtl(compiled, ks)
-    loops = [r.region.loop for r in ks.regions]
-    predicted = call_cycles(ks.control, rtl.stages, rtl.iis, loops)
+    ck = _build(kernel, compiled, source, calls, passes, config, progress, out / "isdc")
+    ks, rtl, isdc = ck.schedule, ck.rtl, ck.isdc
     files = {
         "verilog": out / f"{rtl.name}.v",
         "schedule": out / "schedule.json",
@@ -230,14 +238,13 @@ def _compile(
     files["schedule"].write_text(ks.dumps() + "\n")
     files["ir"].write_text(print_kernel(compiled))
     probe = tuple(k for k, r in enumerate(ks.regions) if r.region.pipelined)
-    tb = write_cosim(out / "tb", compiled, rtl, calls, predicted, probe)
+    tb = write_cosim(out / "tb", compiled, rtl, calls, ck.predicted_latency, probe)
     files.update({"harness": tb["harness"], "calls": tb["calls"], "harness_top": tb["top"]})
     if isdc is not None:
         files["isdc"] = out / "isdc.json"
         files["isdc"].write_text(json.dumps(isdc.to_json(), indent=1) + "\n")
         files["isdc_plot"] = out / "isdc_bits.svg"
         files["isdc_plot"].write_text(isdc.plot_svg())
-    ck = CompiledKernel(kernel, compiled, source, ks, rtl, calls, predicted, passes, isdc)
     design = _check(Design([ck], config, out, files, progress=progress))
     progress(f"done in {time.monotonic() - t0:.1f} s")
     return design
