@@ -2,7 +2,8 @@
 graph IR for tensor ops."""
 
 from kiln.ir.builder import KernelBuilder
-from kiln.ir.graph import Graph, Node, TensorType, TensorValue, print_graph, verify_graph
+from kiln.ir.graph import Graph, Node, QuantFormat, TensorType, TensorValue, verify_graph
+from kiln.ir.graph_text import parse_graph, print_graph
 from kiln.ir.interpreter import interpret
 from kiln.ir.kernel import (
     Block,
@@ -42,6 +43,8 @@ from kiln.ir.verifier import verify
 
 __all__ = [
     "Graph",
+    "QuantFormat",
+    "parse_graph",
     "Node",
     "TensorType",
     "TensorValue",

@@ -1,19 +1,23 @@
-"""Graph IR: tensor ops with shapes and element types, as imported from ONNX.
+"""Graph IR: tensor ops with static shapes and element types, as imported from ONNX.
 
-Only the structure lives here now: values, nodes, graphs, a printer and a structural
-verifier. The ONNX importer (issue [llm-kernels]) fills in op types and registers a
-shape rule per op in `SHAPE_RULES`, which the verifier then checks as well.
+A graph's ops are ONNX's (at the versions `kiln.ir.graph_ops` lists), with one change: an
+operand ONNX passes as a tensor but that fixes a shape (Reshape's shape, Slice's starts,
+TopK's k, the axes of reductions) is an attribute here, so every tensor's shape is known
+from its node alone. Constants carry their data. The printer is in `graph_text.py`, the
+op table (shape and type rules, semantics) in `graph_ops/`, the interpreter in
+`graph_interpreter.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kiln.base.errors import SourceLoc, VerifyError
-from kiln.ir.types import ScalarType
+import numpy as np
 
-Dim = int | str  # a size, or a symbolic name such as "batch"
+from kiln.base.errors import SourceLoc, VerifyError
+from kiln.ir.types import BOOL, FloatType, IntType, ScalarType
+
+Dim = int | str  # a size, or a symbolic name such as "batch" (bound before import ends)
 
 
 @dataclass(frozen=True)
@@ -21,27 +25,63 @@ class TensorType:
     elem: ScalarType
     shape: tuple[Dim, ...]
 
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def static(self) -> bool:
+        return all(isinstance(d, int) for d in self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod([d for d in self.shape if isinstance(d, int)], dtype=np.int64))
+
     def __str__(self) -> str:
         return f"tensor<{'x'.join(map(str, self.shape))}{'x' if self.shape else ''}{self.elem}>"
+
+
+@dataclass(frozen=True)
+class QuantFormat:
+    """How a QDQ model quantizes a float tensor: q = saturate(round(x / scale) + zero_point)
+    in `elem`, per tensor (`axis` None, one scale) or per slice along `axis`."""
+
+    elem: IntType
+    scale: tuple[float, ...]
+    zero_point: tuple[int, ...]
+    axis: int | None = None
+
+    def __str__(self) -> str:
+        axis = "" if self.axis is None else f", axis={self.axis}"
+        scale = ", ".join(_float_text(s) for s in self.scale)
+        zero = ", ".join(map(str, self.zero_point))
+        return f"quant<{self.elem}, scale=[{scale}], zero=[{zero}]{axis}>"
 
 
 @dataclass(eq=False)
 class TensorValue:
     name: str
     type: TensorType
+    data: np.ndarray | None = None  # a constant's value, in the element type's numpy dtype
+    quant: QuantFormat | None = None  # the QDQ format this float tensor is quantized to
 
 
-AttrValue = int | float | str | tuple[int, ...] | tuple[float, ...]
+AttrValue = int | float | str | tuple[int, ...] | tuple[float, ...] | tuple[str, ...]
 
 
 @dataclass(eq=False)
 class Node:
     op_type: str
-    inputs: list[TensorValue]
+    inputs: list[TensorValue | None]  # None: an optional operand left out
     outputs: list[TensorValue]
     attrs: dict[str, AttrValue] = field(default_factory=dict)
     name: str = ""
-    loc: SourceLoc | None = None  # for ONNX: the model file and the node name
+    loc: SourceLoc | None = None  # for ONNX: the model file; `name` is the node's
+
+    @property
+    def who(self) -> str:
+        """How messages name the node: its ONNX name and op type."""
+        return f"node '{self.name or self.op_type}' ({self.op_type})"
 
 
 @dataclass(eq=False)
@@ -50,44 +90,76 @@ class Graph:
     inputs: list[TensorValue]
     outputs: list[TensorValue]
     nodes: list[Node]
-    constants: dict[str, TensorValue] = field(
-        default_factory=dict
-    )  # initializers (data kept by the importer)
+    constants: dict[str, TensorValue] = field(default_factory=dict)
 
 
-# op_type -> rule(node) returning a complaint or None; filled by the ONNX frontend.
-SHAPE_RULES: dict[str, Callable[[Node], str | None]] = {}
+# ---- element types and numpy ------------------------------------------------------------
+
+F16, BF16 = FloatType(16, False), FloatType(16, False, 8)
+_FLOATS = {str(t): t for t in (F16, BF16, FloatType(32, False), FloatType(64, False))}
 
 
-def _attr(v: AttrValue) -> str:
-    if isinstance(v, str):
-        return f'"{v}"'
-    if isinstance(v, tuple):
-        return "[" + ", ".join(map(str, v)) + "]"
-    return str(v)
+def np_dtype(elem: ScalarType) -> np.dtype:
+    """The numpy dtype that holds `elem` exactly; fixed point has none (it is lowered)."""
+    if isinstance(elem, FloatType):
+        if str(elem) == "bf16":
+            import ml_dtypes
+
+            return np.dtype(ml_dtypes.bfloat16)
+        return np.dtype(f"float{elem.width}")
+    if isinstance(elem, IntType):
+        if elem == BOOL:
+            return np.dtype(np.bool_)
+        if elem.width in (8, 16, 32, 64):
+            return np.dtype(f"{'' if elem.signed else 'u'}int{elem.width}")
+    raise VerifyError(
+        f"element type {elem} has no numpy form",
+        hint="the graph interpreter holds f16, bf16, f32, f64, bool and 8 to 64-bit integers",
+    )
 
 
-def print_graph(g: Graph) -> str:
-    def vals(vs: list[TensorValue]) -> str:
-        return ", ".join(f"%{v.name}: {v.type}" for v in vs)
+def elem_of_dtype(dtype: np.dtype) -> ScalarType:
+    """The element type of a numpy dtype, the inverse of `np_dtype`."""
+    dtype = np.dtype(dtype)
+    if dtype == np.bool_:
+        return BOOL
+    if dtype.name == "bfloat16":
+        return BF16
+    if dtype.kind == "f":
+        return FloatType(dtype.itemsize * 8, False)
+    if dtype.kind in "iu":
+        return IntType(dtype.itemsize * 8, dtype.kind == "i")
+    raise VerifyError(f"numpy dtype {dtype} is not a graph-IR element type")
 
-    out = [f"graph @{g.name}({vals(g.inputs)}) -> ({vals(g.outputs)}) {{"]
-    out += [f"  const %{v.name}: {v.type}" for v in g.constants.values()]
-    for n in g.nodes:
-        attrs = ", ".join(f"{k}={_attr(v)}" for k, v in n.attrs.items())
-        ins = ", ".join(f"%{v.name}" for v in n.inputs)
-        outs = ", ".join(f"%{v.name}" for v in n.outputs)
-        name = f' name="{n.name}"' if n.name else ""
-        out.append(
-            f"  {outs} = {n.op_type}({ins}){' {' + attrs + '}' if attrs else ''}{name}"
-            f" : {', '.join(str(v.type) for v in n.outputs)}"
-        )
-    out.append("}")
-    return "\n".join(out) + "\n"
+
+def elem_named(name: str) -> ScalarType:
+    """The element type a `dtype` attribute names: f16, bf16, f32, f64, u1 (bool), i8 ... u64."""
+    if name in _FLOATS:
+        return _FLOATS[name]
+    if len(name) > 1 and name[0] in "iu" and name[1:].isdigit():
+        return IntType(int(name[1:]), name[0] == "i")
+    raise VerifyError(f"unknown element type '{name}'", hint="f16, bf16, f32, f64, u1, i8 ... u64")
+
+
+def is_float(dtype: np.dtype) -> bool:
+    """numpy's floats and ml_dtypes' bfloat16 (whose dtype kind is 'V', not 'f')."""
+    return dtype.kind == "f" or dtype.name == "bfloat16"
+
+
+def _float_text(x: float) -> str:
+    """Shortest text that reads back as the same float (repr), with inf and nan spelled out."""
+    return repr(float(x))
+
+
+# ---- the verifier -------------------------------------------------------------------------
 
 
 def verify_graph(g: Graph) -> None:
-    """Structure: single definitions, nodes in topological order, known outputs, sane shapes."""
+    """Structure (single definitions, topological order, computed outputs) and, for every
+    node, the op table's rules: known op, known attributes, and output types equal to what
+    the op's shape rule infers from its inputs."""
+    from kiln.ir.graph_ops import check_node
+
     defined: dict[str, TensorValue] = {}
 
     def define(v: TensorValue, who: str, loc: SourceLoc | None) -> None:
@@ -101,24 +173,27 @@ def verify_graph(g: Graph) -> None:
     for v in g.inputs:
         define(v, f"graph @{g.name} input", None)
     for v in g.constants.values():
+        who = f"graph @{g.name} constant %{v.name}"
+        if v.data is None:
+            raise VerifyError(f"{who} has no data")
+        if v.data.shape != v.type.shape or v.data.dtype != np_dtype(v.type.elem):
+            raise VerifyError(
+                f"{who}: data is {v.data.dtype}{list(v.data.shape)}, type says {v.type}"
+            )
         define(v, f"graph @{g.name} constant", None)
     for n in g.nodes:
-        who = f"node '{n.name or n.op_type}' ({n.op_type})"
         if not n.outputs:
-            raise VerifyError(f"{who}: has no outputs", n.loc)
+            raise VerifyError(f"{n.who}: has no outputs", n.loc)
         for v in n.inputs:
-            if defined.get(v.name) is not v:
+            if v is not None and defined.get(v.name) is not v:
                 raise VerifyError(
-                    f"{who}: input %{v.name} is not defined before this node",
+                    f"{n.who}: input %{v.name} is not defined before this node",
                     n.loc,
                     "nodes must be in topological order",
                 )
         for v in n.outputs:
-            define(v, who, n.loc)
-        rule = SHAPE_RULES.get(n.op_type)
-        complaint = rule(n) if rule else None
-        if complaint:
-            raise VerifyError(f"{who}: {complaint}", n.loc)
+            define(v, n.who, n.loc)
+        check_node(n)
     for v in g.outputs:
         if defined.get(v.name) is not v:
             raise VerifyError(f"graph @{g.name}: output %{v.name} is never computed")

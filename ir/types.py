@@ -121,16 +121,29 @@ class FixedType(ScalarType):
 
 @dataclass(frozen=True)
 class FloatType(ScalarType):
-    """IEEE-754 binary32 (`f32`) or binary64 (`f64`), as C's float and double.
+    """IEEE-754 binary16 (`f16`), binary32 (`f32`, C's float), binary64 (`f64`, C's double),
+    or bfloat16 (`bf16`: 8 exponent bits, the top half of an f32).
 
-    The interpreter computes with numpy's IEEE arithmetic; hardware for floats comes later.
+    The interpreter computes with numpy's IEEE arithmetic. The kernel IR takes f32 and f64
+    (the C frontend's types); f16 and bf16 are graph-IR tensor elements until [units] builds
+    hardware for them. `exponent` is the exponent field's width; 0 means IEEE's for `width`.
     """
 
+    exponent: int = 0
+
     def __post_init__(self) -> None:
-        if self.width not in (32, 64) or self.signed:
+        if self.exponent == 0:
+            object.__setattr__(self, "exponent", _IEEE_EXPONENT.get(self.width, 0))
+        if (self.width, self.exponent) not in _FLOAT_NAMES or self.signed:
             raise IRTypeError(
-                f"floating point is f32 or f64, got width {self.width}", hint="use f32 or f64"
+                f"floating point is f16, bf16, f32 or f64, got width {self.width} with "
+                f"{self.exponent} exponent bits",
+                hint="use f16, bf16, f32 or f64",
             )
+
+    @property
+    def mantissa(self) -> int:
+        return self.width - 1 - self.exponent
 
     @property
     def min_raw(self) -> int:
@@ -146,11 +159,16 @@ class FloatType(ScalarType):
         return Fraction(float(float_value(raw, self)))
 
     def __str__(self) -> str:
-        return f"f{self.width}"
+        return _FLOAT_NAMES[(self.width, self.exponent)]
 
+
+_IEEE_EXPONENT = {16: 5, 32: 8, 64: 11}
+_FLOAT_NAMES = {(16, 5): "f16", (16, 8): "bf16", (32, 8): "f32", (64, 11): "f64"}
 
 F32 = FloatType(32, False)
 F64 = FloatType(64, False)
+F16 = FloatType(16, False)
+BF16 = FloatType(16, False, 8)
 
 
 @dataclass(frozen=True)
