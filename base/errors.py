@@ -116,3 +116,8 @@ class SimulationError(KilnError):
 
 class ConfigError(KilnError):
     """A compile option out of range: the message names the option and the value."""
+
+
+class OnnxImportError(KilnError):
+    """An ONNX model kiln cannot import: not ONNX, an opset or op outside kiln's table, an
+    unsupported attribute, an unbound dynamic shape; names the file, node and a hint."""

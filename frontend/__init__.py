@@ -1,1 +1,1 @@
-"""Frontends: C kernels (`kiln.frontend.c`) to kernel IR; ONNX graphs come next."""
+"""Frontends: C kernels (`kiln.frontend.c`) to kernel IR, ONNX models (`kiln.frontend.onnx`) to graph IR."""

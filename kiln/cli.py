@@ -345,6 +345,30 @@ def cmd_kernels(args) -> int:
     return 0
 
 
+def cmd_onnx(args) -> int:
+    from kiln.frontend.onnx import info, run
+
+    if args.onnx_command == "info":
+        summary = info.model_info(args.model)
+        print(json.dumps(summary, indent=2) if args.json else info.format_info(summary))
+        return 0
+    shapes = run.parse_shapes(args.shape)
+    result = run.run_model_file(
+        args.model, args.inputs, shapes, args.precision, args.check, args.seed
+    )
+    if args.print_ir:
+        from kiln.ir.graph_text import print_graph
+
+        print(print_graph(result.graph), end="")
+    print(result.table())
+    if args.output:
+        import numpy as np
+
+        np.savez(args.output, **result.outputs)
+        print(f"wrote {args.output}")
+    return 0 if result.ok else 1
+
+
 def cmd_dataset(args) -> int:
     from kiln.datasets.bugs import build, chrysalis, export, validate
 
@@ -671,6 +695,30 @@ def build_parser() -> argparse.ArgumentParser:
     kc.add_argument("--device", choices=["auto", "cuda", "cpu"], default="auto")
     kc.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_kernels)
+
+    p = sub.add_parser("onnx", help="ONNX models: what a model holds, and run it in kiln")
+    osub = p.add_subparsers(dest="onnx_command", metavar="ACTION", required=True)
+    oi = osub.add_parser("info", help="inputs, outputs, opset, op histogram, unsupported ops")
+    oi.add_argument("model", metavar="MODEL.onnx")
+    oi.add_argument("--json", action="store_true", help="print JSON instead of text")
+    orun = osub.add_parser("run", help="import and run a model in the graph interpreter")
+    orun.add_argument("model", metavar="MODEL.onnx")
+    orun.add_argument("--inputs", metavar="X.npz", help="input arrays by name (random if absent)")
+    orun.add_argument(
+        "--shape",
+        action="append",
+        default=[],
+        metavar="NAME=1x16x32",
+        help="bind a dynamic shape: an input's whole shape, or a symbolic dimension (NAME=16)",
+    )
+    orun.add_argument(
+        "--precision", choices=["native", "float64"], default="native", help="float arithmetic"
+    )
+    orun.add_argument("--check", action="store_true", help="compare with onnxruntime")
+    orun.add_argument("--print-ir", action="store_true", help="print the imported graph IR")
+    orun.add_argument("-o", "--output", metavar="Y.npz", help="write the outputs here")
+    orun.add_argument("--seed", type=int, default=0, help="seed of random inputs")
+    p.set_defaults(func=cmd_onnx)
 
     p = sub.add_parser("demo", help="compile y = sat((a*b + c) >> 3) and prove it in RTL")
     p.add_argument("-o", "--output", default="kiln_out/demo", help="output folder")

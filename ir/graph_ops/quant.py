@@ -1,7 +1,132 @@
-"""Quantization: QuantizeLinear and DequantizeLinear, per tensor and per axis."""
+"""Quantization: QuantizeLinear and DequantizeLinear, per tensor and per axis, as the QDQ
+models of onnxruntime's quantize_static and brevitas use them (blocked quantization and
+float8 are refused)."""
 
 from __future__ import annotations
 
-from kiln.ir.graph_ops.spec import OpSpec
+import numpy as np
 
-OPS: list[OpSpec] = []
+from kiln.ir.graph import TensorType, elem_named, is_float
+from kiln.ir.graph_ops.spec import Attr, Eval, OpSpec, ShapeError, Sig, axis
+from kiln.ir.types import IntType, ScalarType
+
+QUANT_ELEMS = ("i8", "u8", "i16", "u16", "i32")  # what a quantized tensor may be held in
+_VERSIONS = (21, 23, 24, 25, 28)
+
+
+def _scale_shape(sig: Sig, x: TensorType, what: str) -> None:
+    scale = sig.type(1)
+    if not is_float_elem(scale.elem):
+        raise ShapeError(f"{what} is {scale.elem}, must be a float")
+    if scale.rank > 1:
+        raise ShapeError(f"{what} has rank {scale.rank}: blocked quantization is not supported")
+    if scale.rank == 1 and scale.shape[0] != 1:
+        a = axis(sig.attrs["axis"], x.rank)
+        if scale.shape[0] != x.shape[a]:
+            raise ShapeError(
+                f"{what} has {scale.shape[0]} elements, axis {a} of the input has {x.shape[a]}"
+            )
+    if sig.has(2) and sig.type(2).shape != scale.shape:
+        raise ShapeError(f"zero point shape {list(sig.type(2).shape)} differs from the scale's")
+
+
+def is_float_elem(elem: ScalarType) -> bool:
+    from kiln.ir.graph import np_dtype
+
+    try:
+        return is_float(np_dtype(elem))
+    except Exception:
+        return False
+
+
+def _quant_elem(sig: Sig) -> IntType:
+    if sig.has(2):
+        elem = sig.type(2).elem
+    elif sig.attrs["output_dtype"]:
+        elem = elem_named(sig.attrs["output_dtype"])
+    else:
+        elem = IntType(8, False)
+    if str(elem) not in QUANT_ELEMS or not isinstance(elem, IntType):
+        raise ShapeError(f"quantized type {elem} is not one kiln takes ({', '.join(QUANT_ELEMS)})")
+    return elem
+
+
+def _per_axis(param: np.ndarray, x: np.ndarray, a: int) -> np.ndarray:
+    """A per-axis scale or zero point shaped to broadcast along axis `a` of `x`."""
+    if param.ndim == 0 or param.size == 1:
+        return param.reshape(())
+    shape = [1] * x.ndim
+    shape[axis(a, x.ndim)] = param.size
+    return param.reshape(shape)
+
+
+def _quantize_infer(sig: Sig) -> list[TensorType]:
+    x = sig.type(0)
+    if not is_float_elem(x.elem):
+        raise ShapeError(f"QuantizeLinear takes a float input, got {x.elem}")
+    _scale_shape(sig, x, "y_scale")
+    return [TensorType(_quant_elem(sig), x.shape)]
+
+
+def _quantize_eval(ev: Eval) -> list[np.ndarray]:
+    x, scale = ev.inputs[0], ev.inputs[1]
+    a = ev.attrs["axis"]
+    info = np.iinfo(ev.out_dtype())
+    zero = ev.inputs[2] if ev.has(2) else np.zeros((), ev.out_dtype())
+    with np.errstate(all="ignore"):
+        q = np.rint(x / _per_axis(scale, x, a).astype(x.dtype)).astype(np.float64)
+    q = q + _per_axis(zero, x, a).astype(np.float64)
+    return [ev.out(np.clip(q, info.min, info.max))]
+
+
+def _dequantize_infer(sig: Sig) -> list[TensorType]:
+    x = sig.type(0)
+    if str(x.elem) not in QUANT_ELEMS:
+        raise ShapeError(f"DequantizeLinear takes {', '.join(QUANT_ELEMS)}, got {x.elem}")
+    if sig.has(2) and sig.type(2).elem != x.elem:
+        raise ShapeError(f"zero point is {sig.type(2).elem}, the input is {x.elem}")
+    _scale_shape(sig, x, "x_scale")
+    out = sig.type(1).elem
+    if sig.attrs["output_dtype"] and elem_named(sig.attrs["output_dtype"]) != out:
+        raise ShapeError(f"output_dtype {sig.attrs['output_dtype']} differs from the scale's {out}")
+    return [TensorType(out, x.shape)]
+
+
+def _dequantize_eval(ev: Eval) -> list[np.ndarray]:
+    x, scale = ev.inputs[0], ev.inputs[1]
+    a = ev.attrs["axis"]
+    zero = ev.inputs[2] if ev.has(2) else np.zeros((), x.dtype)
+    diff = x.astype(np.int64) - _per_axis(zero, x, a).astype(np.int64)
+    out = ev.out_dtype()
+    return [ev.out(diff.astype(out) * _per_axis(scale, x, a).astype(out))]
+
+
+_AXIS = Attr("axis", "int", 1, doc="the axis of a per-axis scale")
+_BLOCK = Attr("block_size", "int", 0, (0,), "blocked quantization is not supported")
+
+OPS: list[OpSpec] = [
+    OpSpec(
+        "QuantizeLinear",
+        _VERSIONS,
+        _quantize_infer,
+        _quantize_eval,
+        attrs=(
+            _AXIS,
+            _BLOCK,
+            Attr("saturate", "int", 1, doc="only for float8 outputs, which kiln refuses"),
+            Attr("output_dtype", "dtype", ""),
+            Attr("precision", "dtype", "", ("",), "computing in the input's own precision"),
+        ),
+        n_inputs=(2, 3),
+        doc="saturate(round_half_even(x / scale) + zero_point), per tensor or per axis",
+    ),
+    OpSpec(
+        "DequantizeLinear",
+        _VERSIONS,
+        _dequantize_infer,
+        _dequantize_eval,
+        attrs=(_AXIS, _BLOCK, Attr("output_dtype", "dtype", "")),
+        n_inputs=(2, 3),
+        doc="(x - zero_point) * scale, per tensor or per axis",
+    ),
+]
