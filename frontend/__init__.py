@@ -1,1 +1,2 @@
-"""Frontends: C kernels (`kiln.frontend.c`) to kernel IR, ONNX models (`kiln.frontend.onnx`) to graph IR."""
+"""Frontends: C kernels (`kiln.frontend.c`) to the kernel IR, ONNX models
+(`kiln.frontend.onnx`) to the graph IR."""

@@ -99,6 +99,9 @@ F16, BF16 = FloatType(16, False), FloatType(16, False, 8)
 _FLOATS = {str(t): t for t in (F16, BF16, FloatType(32, False), FloatType(64, False))}
 
 
+_NARROW_INTS = ("int4", "uint4", "int2", "uint2")
+
+
 def np_dtype(elem: ScalarType) -> np.dtype:
     """The numpy dtype that holds `elem` exactly; fixed point has none (it is lowered)."""
     if isinstance(elem, FloatType):
@@ -112,9 +115,13 @@ def np_dtype(elem: ScalarType) -> np.dtype:
             return np.dtype(np.bool_)
         if elem.width in (8, 16, 32, 64):
             return np.dtype(f"{'' if elem.signed else 'u'}int{elem.width}")
+        if elem.width in (2, 4):  # ONNX's packed int4/int2, one per byte in ml_dtypes
+            import ml_dtypes
+
+            return np.dtype(getattr(ml_dtypes, f"{'' if elem.signed else 'u'}int{elem.width}"))
     raise VerifyError(
         f"element type {elem} has no numpy form",
-        hint="the graph interpreter holds f16, bf16, f32, f64, bool and 8 to 64-bit integers",
+        hint="the graph interpreter holds f16, bf16, f32, f64, bool and 2, 4, 8 to 64-bit integers",
     )
 
 
@@ -125,6 +132,8 @@ def elem_of_dtype(dtype: np.dtype) -> ScalarType:
         return BOOL
     if dtype.name == "bfloat16":
         return BF16
+    if dtype.name in _NARROW_INTS:
+        return IntType(int(dtype.name[-1]), not dtype.name.startswith("u"))
     if dtype.kind == "f":
         return FloatType(dtype.itemsize * 8, False)
     if dtype.kind in "iu":

@@ -29,11 +29,12 @@ ELEMS: dict[int, ScalarType] = {
     T.BOOL: BOOL,
     **{
         getattr(T, f"{'U' if not s else ''}INT{w}"): IntType(w, s)
-        for w in (8, 16, 32, 64)
+        for w in (2, 4, 8, 16, 32, 64)
         for s in (True, False)
     },
 }
 NO_FOLD = {"QuantizeLinear", "DequantizeLinear"}  # kept, so QDQ formats stay visible
+SHAPE_ONLY = {"Shape", "Size"}  # ops that read only their operand's (static) type
 FOLD_MAX_ELEMENTS = 1 << 22  # a constant result larger than this stays a node
 
 
@@ -57,7 +58,8 @@ def elem_of(code: int, what: str, loc: SourceLoc) -> ScalarType:
         raise OnnxImportError(
             f"{what} has element type {name}, which kiln does not hold",
             loc,
-            "kiln's tensors are float16, bfloat16, float, double, bool and 8- to 64-bit integers",
+            "kiln's tensors are float16, bfloat16, float, double, bool and 2-, 4-, 8- to "
+            "64-bit integers",
         )
     return elem
 
@@ -272,7 +274,7 @@ class _Importer:
         n = Node(node.op_type, inputs, outputs, attrs, node.name, self.loc)
         if self._foldable(n):
             try:
-                results = evaluate_node(n, [v.data if v else None for v in inputs])
+                results = evaluate_node(n, [_folding_operand(n, v) for v in inputs])
             except InterpretError as err:
                 raise OnnxImportError(err.message, self.loc, err.hint) from None
             for v, data in zip(outputs, results, strict=True):
@@ -287,7 +289,7 @@ class _Importer:
         return (
             self.fold
             and n.op_type not in NO_FOLD
-            and all(v is None or v.data is not None for v in n.inputs)
+            and all(v is None or v.data is not None or n.op_type in SHAPE_ONLY for v in n.inputs)
             and sum(v.type.size for v in n.outputs) <= FOLD_MAX_ELEMENTS
         )
 
@@ -343,7 +345,7 @@ class _Importer:
     def _static(self, name: str, kind: str, who: str, k: int):
         v = self.env.get(name)
         if v is None or v.data is None:
-            graph_input = v is not None
+            graph_input = name in {i.name for i in self.lm.model.graph.input}
             raise OnnxImportError(
                 f"{who}: operand {k} ('{name}') fixes a shape, so it must be a constant, "
                 f"but it is {'a graph input' if graph_input else 'computed at run time'}",
@@ -366,6 +368,13 @@ class _Importer:
         if kind == "float":
             return float(flat[0])
         return _python_scalar(flat[0])
+
+
+def _folding_operand(n: Node, v: TensorValue | None) -> np.ndarray | None:
+    """A constant operand's data; for an op that reads only the type, a stand-in array."""
+    if v is None or v.data is not None:
+        return v.data if v else None
+    return np.broadcast_to(np.zeros((), np_dtype(v.type.elem)), v.type.shape)
 
 
 def _python_scalar(x) -> int | float | bool:

@@ -4,13 +4,15 @@ float8 are refused)."""
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 from kiln.ir.graph import TensorType, elem_named, is_float
 from kiln.ir.graph_ops.spec import Attr, Eval, OpSpec, ShapeError, Sig, axis
 from kiln.ir.types import IntType, ScalarType
 
-QUANT_ELEMS = ("i8", "u8", "i16", "u16", "i32")  # what a quantized tensor may be held in
+# what a quantized tensor may be held in
+QUANT_ELEMS = ("i2", "u2", "i4", "u4", "i8", "u8", "i16", "u16", "i32")
 _VERSIONS = (21, 23, 24, 25, 28)
 
 
@@ -26,7 +28,7 @@ def _scale_shape(sig: Sig, x: TensorType, what: str) -> None:
             raise ShapeError(
                 f"{what} has {scale.shape[0]} elements, axis {a} of the input has {x.shape[a]}"
             )
-    if sig.has(2) and sig.type(2).shape != scale.shape:
+    if sig.has(2) and sig.type(2).size != scale.size:
         raise ShapeError(f"zero point shape {list(sig.type(2).shape)} differs from the scale's")
 
 
@@ -71,7 +73,7 @@ def _quantize_infer(sig: Sig) -> list[TensorType]:
 def _quantize_eval(ev: Eval) -> list[np.ndarray]:
     x, scale = ev.inputs[0], ev.inputs[1]
     a = ev.attrs["axis"]
-    info = np.iinfo(ev.out_dtype())
+    info = ml_dtypes.iinfo(ev.out_dtype())  # numpy's iinfo knows no int4
     zero = ev.inputs[2] if ev.has(2) else np.zeros((), ev.out_dtype())
     with np.errstate(all="ignore"):
         q = np.rint(x / _per_axis(scale, x, a).astype(x.dtype)).astype(np.float64)

@@ -84,8 +84,10 @@ def graphs(draw) -> Graph:
         n = Node(spec.name, operands, [], dict(attrs), draw(NAMES) if draw(st.booleans()) else "")
         if check_attrs(spec, n.attrs):
             continue
+        sig = node_sig(spec, n)
+        sig.n_outputs = max(spec.n_outputs[0], 1)  # the node's results are not made yet
         try:
-            types = spec.infer(node_sig(spec, n)) if lo or spec.n_outputs[0] else []
+            types = spec.infer(sig) if lo or spec.n_outputs[0] else []
         except (ShapeError, ValueError, TypeError, KeyError, IndexError):
             continue
         if not types or len(types) < spec.n_outputs[0]:

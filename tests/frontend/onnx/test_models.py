@@ -62,9 +62,9 @@ def test_qdq_formats_are_kept_on_the_tensors_they_quantize(tmp_path) -> None:
     values.update({v.name: v for v in graph.inputs})
     for name in quantized | dequantized:
         assert values[name].quant is not None, name
-    weights = [values[n].quant for n in dequantized if values[n].quant.axis is not None]
-    assert weights, "per-channel weights keep their axis"
-    assert all(q.elem.signed and q.elem.width == 8 for q in weights)
+    per_axis = [values[n].quant for n in dequantized if values[n].quant.axis is not None]
+    # per-channel i8 weights and i32 biases (at the input scale times the weight scale)
+    assert sorted({str(q.elem) for q in per_axis}) == ["i32", "i8"], per_axis
     activations = [values[n].quant for n in quantized]
     assert all(not q.elem.signed and len(q.scale) == 1 for q in activations)
     assert np.isfinite([s for q in activations for s in q.scale]).all()
