@@ -56,6 +56,7 @@ COMMANDS = (
     "characterize",
     "dataset",
     "kernels",
+    "onnx",
     "demo",
 )
 
