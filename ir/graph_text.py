@@ -76,8 +76,9 @@ def _type(v: TensorValue) -> str:
 def _data(v: TensorValue) -> str:
     data = np.ascontiguousarray(v.data)
     flat = data.reshape(-1)
-    if flat.size <= INLINE_MAX and (data.dtype.kind in "biu" or np.isfinite(flat).all()):
-        if data.dtype.kind in "biu":
+    integral = isinstance(v.type.elem, IntType)  # bool, and int4/int2 (dtype kind 'V')
+    if flat.size <= INLINE_MAX and (integral or np.isfinite(flat).all()):
+        if integral:
             return "[" + ", ".join(str(int(x)) for x in flat) + "]"
         return "[" + ", ".join(_num(float(x)) for x in flat) + "]"
     return 'hex"' + data.astype(data.dtype.newbyteorder("<"), copy=False).tobytes().hex() + '"'
