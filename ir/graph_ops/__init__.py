@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kiln.base.errors import VerifyError
 from kiln.ir.graph import Node
-from kiln.ir.graph_ops import elementwise, movement, nn, quant
+from kiln.ir.graph_ops import elementwise, linalg, movement, norm, quant, reduce, window
 from kiln.ir.graph_ops.spec import (
     REQUIRED,
     Attr,
@@ -25,7 +25,10 @@ from kiln.ir.graph_ops.spec import (
 FAMILIES = {
     "elementwise": elementwise.OPS,
     "data movement": movement.OPS,
-    "linear algebra, reductions, pooling, convolution, normalization": nn.OPS,
+    "linear algebra and softmax": linalg.OPS,
+    "reductions, top-k and running sums": reduce.OPS,
+    "pooling and convolution": window.OPS,
+    "normalization": norm.OPS,
     "quantization": quant.OPS,
 }
 

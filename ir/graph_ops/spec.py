@@ -188,3 +188,39 @@ def _shape(s: tuple[Dim, ...]) -> str:
 
 def shape_text(s: tuple[Dim, ...]) -> str:
     return _shape(s)
+
+
+# ---- element types and numbers shared by the families ----------------------------------
+
+FLOATS = ("f16", "bf16", "f32", "f64")
+INTS32_64 = ("i32", "i64", "u32", "u64")
+INTS = ("i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64")
+
+
+def elem_in(t: TensorType, allowed: Sequence[str], what: str) -> ScalarType:
+    """`t`'s element type, when it is one ONNX's type constraint for the op allows."""
+    if str(t.elem) not in allowed:
+        raise ShapeError(f"{what} takes {', '.join(allowed)}, got {t.elem}")
+    return t.elem
+
+
+def is_float_array(x: np.ndarray) -> bool:
+    return x.dtype.kind == "f" or x.dtype.name == "bfloat16"
+
+
+def wide(x: np.ndarray) -> np.ndarray:
+    """Half floats (f16, bf16) as float32, for ops that accumulate: onnxruntime sums them
+    in float32 and rounds once."""
+    return x.astype(np.float32) if is_float_array(x) and x.dtype.itemsize < 4 else x
+
+
+def scalar_as(value: float, dtype: np.dtype) -> np.ndarray:
+    return np.asarray(value).astype(dtype)
+
+
+def unidirectional(shape: tuple[Dim, ...], target: tuple[Dim, ...], what: str) -> None:
+    """`shape` broadcasts to `target` without changing it (ONNX's unidirectional rule)."""
+    if len(shape) > len(target) or any(
+        d not in (1, t) for d, t in zip(shape[::-1], target[::-1], strict=False)
+    ):
+        raise ShapeError(f"{what} {shape_text(shape)} does not broadcast to {shape_text(target)}")

@@ -322,3 +322,23 @@ def test_verifier_checks_declared_result_types() -> None:
     graph = Graph("g", [x], [y], [Node("ReduceMax", [x], [y], {"axes": (1,), "keepdims": 0})], {})
     with pytest.raises(VerifyError, match="is declared tensor<2x6xf32>, but the op gives"):
         verify_graph(graph)
+
+
+@pytest.mark.parametrize(
+    "equation, shapes",
+    [
+        ("bhqd,bhkd->bhqk", [(2, 3, 4, 5), (2, 3, 6, 5)]),  # attention scores
+        ("ij,jk", [(3, 4), (4, 2)]),  # implicit output: the indices used once, sorted
+        ("...ij,...jk->...ik", [(2, 3, 3, 4), (2, 3, 4, 2)]),  # batch dimensions
+        ("ii->i", [(4, 4)]),  # the diagonal
+    ],
+)
+def test_einsum_matches_onnxruntime(equation, shapes) -> None:
+    feeds = {f"x{i}": rand(*s, seed=i) for i, s in enumerate(shapes)}
+    assert_matches_onnxruntime(one_node("Einsum", feeds, equation=equation), feeds)
+
+
+def test_einsum_with_a_term_that_does_not_fit_is_refused() -> None:
+    feeds = {"a": rand(3, 4), "b": rand(5, 2)}
+    with pytest.raises(OnnxImportError, match="index 'j' is 4 in one term and 5 in another"):
+        import_onnx(one_node("Einsum", feeds, equation="ij,jk->ik"))
