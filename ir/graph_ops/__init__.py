@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from kiln.base.errors import VerifyError
 from kiln.ir.graph import Node
-from kiln.ir.graph_ops import elementwise, linalg, movement, norm, quant, reduce, window
+from kiln.ir.graph_ops import (
+    attention,
+    elementwise,
+    linalg,
+    movement,
+    norm,
+    quant,
+    reduce,
+    window,
+)
 from kiln.ir.graph_ops.spec import (
     REQUIRED,
     Attr,
@@ -29,6 +38,7 @@ FAMILIES = {
     "reductions, top-k and running sums": reduce.OPS,
     "pooling and convolution": window.OPS,
     "normalization": norm.OPS,
+    "attention": attention.OPS,
     "quantization": quant.OPS,
 }
 
