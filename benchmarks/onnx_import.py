@@ -49,6 +49,7 @@ def main() -> int:
         "mha-torchscript": lambda f: onnx_models.multihead_attention(f, False),
         "mha-dynamo": lambda f: onnx_models.multihead_attention(f, True),
         "decoder-block": onnx_models.decoder_block,
+        "decoder-block-23": lambda f: onnx_models.decoder_block(f, opset=23),
         "qdq-mlp": onnx_models.qdq_mlp,
     }
     rows = []

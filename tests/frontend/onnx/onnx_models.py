@@ -77,14 +77,17 @@ class _DecoderBlock(torch.nn.Module):
         return self.block(x, 0, KVCache(), positions, None, 0)[0]
 
 
-def decoder_block(folder: Path, dynamo: bool = True) -> tuple[Path, dict[str, np.ndarray]]:
+def decoder_block(
+    folder: Path, dynamo: bool = True, opset: int = 18
+) -> tuple[Path, dict[str, np.ndarray]]:
+    """At opset 23 and later torch exports the attention as one Attention op."""
     from kiln.llm_kernels.model import LMConfig
 
     c = LMConfig()
     x = torch.randn(1, 16, c.d_model, generator=torch.Generator().manual_seed(2))
     positions = torch.arange(16).unsqueeze(0)
-    path = folder / "decoder_block.onnx"
-    _export(_DecoderBlock(), (x, positions), ["x", "positions"], ["y"], path, dynamo)
+    path = folder / f"decoder_block_opset{opset}.onnx"
+    _export(_DecoderBlock(), (x, positions), ["x", "positions"], ["y"], path, dynamo, opset)
     return path, {"x": x.numpy(), "positions": positions.numpy()}
 
 

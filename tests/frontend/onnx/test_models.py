@@ -1,5 +1,6 @@
 """The models users bring, imported and run: the five reference kernels, torch's
-MultiheadAttention from both exporters, a TinyLM decoder block and a QDQ MLP. The graph
+MultiheadAttention from both exporters, a TinyLM decoder block (at opset 18, and at 23
+where torch writes its Attention and RMSNormalization ops) and a QDQ MLP. The graph
 interpreter equals onnxruntime within 1e-6 relative in float32 (integer tensors exactly),
 and every imported graph's text round-trips."""
 
@@ -25,6 +26,7 @@ BUILDERS = {
     "mha-torchscript": lambda f: models.multihead_attention(f, dynamo=False),
     "mha-dynamo": lambda f: models.multihead_attention(f, dynamo=True),
     "decoder-block": models.decoder_block,
+    "decoder-block-opset23": lambda f: models.decoder_block(f, opset=23),  # Attention op
     "qdq-mlp": models.qdq_mlp,
 }
 
