@@ -211,14 +211,14 @@ class _Importer:
         spec = TABLE.get(node.op_type)
         if spec is None:
             raise OnnxImportError(
-                f"{who}: op {node.op_type} is not supported by kiln (opset {self.lm.opset})",
+                f"{who}: op {node.op_type} is not supported by kiln ({self.lm.opset_text()})",
                 self.loc,
                 f"kiln supports: {', '.join(supported_ops())}",
             )
         version = onnx.defs.get_schema(node.op_type, self.lm.opset, "").since_version
         if version not in spec.versions:
             raise OnnxImportError(
-                f"{who}: {node.op_type} version {version} (opset {self.lm.opset}) is not one kiln "
+                f"{who}: {node.op_type} version {version} ({self.lm.opset_text()}) is not one kiln "
                 f"implements ({', '.join(map(str, spec.versions))})",
                 self.loc,
                 f"export at an opset where {node.op_type} is one of those versions",
@@ -251,7 +251,9 @@ class _Importer:
             inputs.pop()
         complaint = check_attrs(spec, attrs)
         if complaint:
-            raise OnnxImportError(f"{who}: {complaint}", self.loc, _attr_hint(spec, self.lm.opset))
+            raise OnnxImportError(
+                f"{who}: {complaint}", self.loc, _attr_hint(spec, self.lm.opset_text())
+            )
         sig = Sig(
             [v.type if v else None for v in inputs], spec.with_defaults(attrs), len(node.output)
         )
@@ -302,7 +304,7 @@ class _Importer:
                 raise OnnxImportError(
                     f"{who}: attribute '{a.name}' is not supported by kiln (known: {known})",
                     self.loc,
-                    _attr_hint(spec, self.lm.opset),
+                    _attr_hint(spec, self.lm.opset_text()),
                 )
             value = helper.get_attribute_value(a)
             try:
@@ -385,14 +387,14 @@ def _python_scalar(x) -> int | float | bool:
     return float(x)
 
 
-def _attr_hint(spec: OpSpec, opset: int) -> str:
+def _attr_hint(spec: OpSpec, opset: str) -> str:
     parts = []
     for a in spec.attrs:
         if a.choices is not None:
             parts.append(f"{a.name} in {{{', '.join(map(repr, a.choices))}}}")
         else:
             parts.append(a.name)
-    return f"kiln's {spec.name} takes: {', '.join(parts) or 'no attributes'} (model opset {opset})"
+    return f"kiln's {spec.name} takes: {', '.join(parts) or 'no attributes'} ({opset})"
 
 
 def _dims(shape: Sequence[int]) -> str:

@@ -33,6 +33,12 @@ class LoadedModel:
     def loc(self) -> SourceLoc:
         return SourceLoc(self.file)
 
+    def opset_text(self) -> str:
+        """How messages name the opset: the model's own, and what kiln upgraded it to."""
+        if self.original_opset == self.opset:
+            return f"opset {self.opset}"
+        return f"model opset {self.original_opset}, upgraded to {self.opset}"
+
 
 def load_model(source: str | os.PathLike | onnx.ModelProto, domains: bool = True) -> LoadedModel:
     """The model at `source` (a path or a ModelProto), checked and at opset >= 21; with

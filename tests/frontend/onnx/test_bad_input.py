@@ -103,6 +103,16 @@ def test_op_outside_the_table_lists_the_supported_ones(tmp_path: Path) -> None:
     assert info.returncode == 0 and "NonZero: pick" in info.stdout  # info lists what is lacking
 
 
+def test_an_upgraded_model_names_its_own_opset_and_the_upgrade(tmp_path: Path) -> None:
+    m = model(
+        [helper.make_node("NonZero", ["x"], ["y"], name="pick")],
+        [vi("x", [2, 3])],
+        [vi("y", [2, 3])],
+        opset=17,
+    )
+    fails(save(tmp_path, m), "node 'pick' (NonZero)", "model opset 17, upgraded to 21", info=False)
+
+
 def test_unsupported_attribute_value_is_named(tmp_path: Path) -> None:
     scale = helper.make_tensor("s", TensorProto.FLOAT, [2, 2], [0.1] * 4)
     m = model(
