@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kiln.base.errors import SourceLoc, VerifyError
-from kiln.ir.types import BOOL, FloatType, IntType, ScalarType
+from kiln.ir.types import BOOL, FLOAT_TYPES, FloatType, IntType, ScalarType
 
 Dim = int | str  # a size, or a symbolic name such as "batch" (bound before import ends)
 
@@ -96,19 +96,30 @@ class Graph:
 # ---- element types and numpy ------------------------------------------------------------
 
 F16, BF16 = FloatType(16, False), FloatType(16, False, 8)
-_FLOATS = {str(t): t for t in (F16, BF16, FloatType(32, False), FloatType(64, False))}
-
-
+_FLOATS = {name: FloatType(w, False, e, v) for name, (w, e, v) in FLOAT_TYPES.items()}
+# ml_dtypes' name for each float the graph IR holds beyond numpy's own (their dtype kind is
+# 'V', not 'f'); float8 and float4 appear only where ONNX puts them (casts, quantization)
+_ML_FLOATS = {
+    "bf16": "bfloat16",
+    "f8e4m3fn": "float8_e4m3fn",
+    "f8e4m3fnuz": "float8_e4m3fnuz",
+    "f8e5m2": "float8_e5m2",
+    "f8e5m2fnuz": "float8_e5m2fnuz",
+    "f8e8m0fnu": "float8_e8m0fnu",
+    "f4e2m1fn": "float4_e2m1fn",
+}
+_ML_FLOAT_ELEMS = {dtype: name for name, dtype in _ML_FLOATS.items()}
 _NARROW_INTS = ("int4", "uint4", "int2", "uint2")
+NARROW_FLOATS = tuple(n for n in _ML_FLOATS if n != "bf16")  # 8 bits or fewer
 
 
 def np_dtype(elem: ScalarType) -> np.dtype:
     """The numpy dtype that holds `elem` exactly; fixed point has none (it is lowered)."""
     if isinstance(elem, FloatType):
-        if str(elem) == "bf16":
+        if str(elem) in _ML_FLOATS:
             import ml_dtypes
 
-            return np.dtype(ml_dtypes.bfloat16)
+            return np.dtype(getattr(ml_dtypes, _ML_FLOATS[str(elem)]))
         return np.dtype(f"float{elem.width}")
     if isinstance(elem, IntType):
         if elem == BOOL:
@@ -121,7 +132,7 @@ def np_dtype(elem: ScalarType) -> np.dtype:
             return np.dtype(getattr(ml_dtypes, f"{'' if elem.signed else 'u'}int{elem.width}"))
     raise VerifyError(
         f"element type {elem} has no numpy form",
-        hint="the graph interpreter holds f16, bf16, f32, f64, bool and 2, 4, 8 to 64-bit integers",
+        hint="the graph interpreter holds IEEE and narrow floats, bool and 2- to 64-bit integers",
     )
 
 
@@ -130,8 +141,8 @@ def elem_of_dtype(dtype: np.dtype) -> ScalarType:
     dtype = np.dtype(dtype)
     if dtype == np.bool_:
         return BOOL
-    if dtype.name == "bfloat16":
-        return BF16
+    if dtype.name in _ML_FLOAT_ELEMS:
+        return _FLOATS[_ML_FLOAT_ELEMS[dtype.name]]
     if dtype.name in _NARROW_INTS:
         return IntType(int(dtype.name[-1]), not dtype.name.startswith("u"))
     if dtype.kind == "f":
@@ -142,17 +153,20 @@ def elem_of_dtype(dtype: np.dtype) -> ScalarType:
 
 
 def elem_named(name: str) -> ScalarType:
-    """The element type a `dtype` attribute names: f16, bf16, f32, f64, u1 (bool), i8 ... u64."""
+    """The element type a `dtype` attribute names: f16, bf16, f32, f64, the narrow floats,
+    u1 (bool), i2 ... u64."""
     if name in _FLOATS:
         return _FLOATS[name]
     if len(name) > 1 and name[0] in "iu" and name[1:].isdigit():
         return IntType(int(name[1:]), name[0] == "i")
-    raise VerifyError(f"unknown element type '{name}'", hint="f16, bf16, f32, f64, u1, i8 ... u64")
+    raise VerifyError(
+        f"unknown element type '{name}'", hint=f"{', '.join(_FLOATS)}, u1, i2 ... u64"
+    )
 
 
 def is_float(dtype: np.dtype) -> bool:
-    """numpy's floats and ml_dtypes' bfloat16 (whose dtype kind is 'V', not 'f')."""
-    return dtype.kind == "f" or dtype.name == "bfloat16"
+    """numpy's floats and ml_dtypes' (whose dtype kind is 'V', not 'f')."""
+    return dtype.kind == "f" or dtype.name in _ML_FLOAT_ELEMS
 
 
 def _float_text(x: float) -> str:

@@ -30,7 +30,7 @@ from kiln.ir.graph import (
     np_dtype,
     verify_graph,
 )
-from kiln.ir.types import BOOL, FixedType, FloatType, IntType, ScalarType, fixed
+from kiln.ir.types import BOOL, FLOAT_TYPES, FixedType, FloatType, IntType, ScalarType, fixed
 
 INLINE_MAX = 16  # constants with more elements (or any non-finite one) print as hex
 
@@ -198,10 +198,9 @@ class _Parser:
         m = re.fullmatch(r"([iu])([0-9]+)", text)
         if m:
             return IntType(int(m.group(2)), m.group(1) == "i")
-        floats = {"f16": (16, 5), "bf16": (16, 8), "f32": (32, 8), "f64": (64, 11)}
-        if text in floats:
-            width, exponent = floats[text]
-            return FloatType(width, False, exponent)
+        if text in FLOAT_TYPES:
+            width, exponent, variant = FLOAT_TYPES[text]
+            return FloatType(width, False, exponent, variant)
         if text in ("fixed", "ufixed"):
             self.expect("<")
             parts = [str(self.number()), ",", str(self.number())]

@@ -122,28 +122,35 @@ class FixedType(ScalarType):
 @dataclass(frozen=True)
 class FloatType(ScalarType):
     """IEEE-754 binary16 (`f16`), binary32 (`f32`, C's float), binary64 (`f64`, C's double),
-    or bfloat16 (`bf16`: 8 exponent bits, the top half of an f32).
+    bfloat16 (`bf16`: 8 exponent bits, the top half of an f32), and the narrow formats
+    of ONNX and the OCP microscaling spec: `f8e4m3fn`, `f8e4m3fnuz`, `f8e5m2`,
+    `f8e5m2fnuz`, `f8e8m0fnu` and `f4e2m1fn`.
 
-    The interpreter computes with numpy's IEEE arithmetic. The kernel IR takes f32 and f64
-    (the C frontend's types); f16 and bf16 are graph-IR tensor elements until [units] builds
-    hardware for them. `exponent` is the exponent field's width; 0 means IEEE's for `width`.
+    The interpreter computes with numpy's IEEE arithmetic (ml_dtypes for the narrow
+    formats). The kernel IR takes f32 and f64 (the C frontend's types); the others are
+    graph-IR tensor elements until [units] builds hardware for them. `exponent` is the
+    exponent field's width (0 means IEEE's for `width`); `variant` names the narrow formats'
+    special-value encodings: "fn" finite (no infinities), "fnuz" finite with no negative
+    zero, "fnu" finite and unsigned.
     """
 
     exponent: int = 0
+    variant: str = ""
 
     def __post_init__(self) -> None:
         if self.exponent == 0:
             object.__setattr__(self, "exponent", _IEEE_EXPONENT.get(self.width, 0))
-        if (self.width, self.exponent) not in _FLOAT_NAMES or self.signed:
+        if (self.width, self.exponent, self.variant) not in _FLOAT_NAMES or self.signed:
             raise IRTypeError(
-                f"floating point is f16, bf16, f32 or f64, got width {self.width} with "
-                f"{self.exponent} exponent bits",
+                f"floating point is {', '.join(_FLOAT_NAMES.values())}; got width "
+                f"{self.width} with {self.exponent} exponent bits {self.variant}".rstrip(),
                 hint="use f16, bf16, f32 or f64",
             )
 
     @property
     def mantissa(self) -> int:
-        return self.width - 1 - self.exponent
+        sign = 0 if self.variant == "fnu" else 1
+        return self.width - sign - self.exponent
 
     @property
     def min_raw(self) -> int:
@@ -159,11 +166,25 @@ class FloatType(ScalarType):
         return Fraction(float(float_value(raw, self)))
 
     def __str__(self) -> str:
-        return _FLOAT_NAMES[(self.width, self.exponent)]
+        return _FLOAT_NAMES[(self.width, self.exponent, self.variant)]
 
 
 _IEEE_EXPONENT = {16: 5, 32: 8, 64: 11}
-_FLOAT_NAMES = {(16, 5): "f16", (16, 8): "bf16", (32, 8): "f32", (64, 11): "f64"}
+_FLOAT_NAMES = {
+    (16, 5, ""): "f16",
+    (16, 8, ""): "bf16",
+    (32, 8, ""): "f32",
+    (64, 11, ""): "f64",
+    (8, 4, "fn"): "f8e4m3fn",
+    (8, 4, "fnuz"): "f8e4m3fnuz",
+    (8, 5, ""): "f8e5m2",
+    (8, 5, "fnuz"): "f8e5m2fnuz",
+    (8, 8, "fnu"): "f8e8m0fnu",
+    (4, 2, "fn"): "f4e2m1fn",
+}
+FLOAT_TYPES = {
+    name: (width, exponent, variant) for (width, exponent, variant), name in _FLOAT_NAMES.items()
+}
 
 F32 = FloatType(32, False)
 F64 = FloatType(64, False)

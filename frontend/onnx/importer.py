@@ -14,18 +14,35 @@ from onnx import helper, numpy_helper
 from kiln.base.errors import InterpretError, OnnxImportError, SourceLoc
 from kiln.frontend.onnx.load import LoadedModel, load_model
 from kiln.frontend.onnx.qdq import annotate_qdq
-from kiln.ir.graph import Graph, Node, TensorType, TensorValue, np_dtype, verify_graph
+from kiln.ir.graph import (
+    Graph,
+    Node,
+    TensorType,
+    TensorValue,
+    elem_named,
+    np_dtype,
+    verify_graph,
+)
 from kiln.ir.graph_interpreter import evaluate_node
 from kiln.ir.graph_ops import TABLE, OpSpec, ShapeError, Sig, supported_ops
 from kiln.ir.graph_ops.spec import check_attrs
 from kiln.ir.types import BOOL, FloatType, IntType, ScalarType
 
 T = onnx.TensorProto
+_NARROW_FLOAT_CODES = {
+    "FLOAT8E4M3FN": "f8e4m3fn",
+    "FLOAT8E4M3FNUZ": "f8e4m3fnuz",
+    "FLOAT8E5M2": "f8e5m2",
+    "FLOAT8E5M2FNUZ": "f8e5m2fnuz",
+    "FLOAT8E8M0": "f8e8m0fnu",
+    "FLOAT4E2M1": "f4e2m1fn",
+}
 ELEMS: dict[int, ScalarType] = {
     T.FLOAT: FloatType(32, False),
     T.DOUBLE: FloatType(64, False),
     T.FLOAT16: FloatType(16, False),
     T.BFLOAT16: FloatType(16, False, 8),
+    **{getattr(T, code): elem_named(name) for code, name in _NARROW_FLOAT_CODES.items()},
     T.BOOL: BOOL,
     **{
         getattr(T, f"{'U' if not s else ''}INT{w}"): IntType(w, s)
@@ -58,8 +75,8 @@ def elem_of(code: int, what: str, loc: SourceLoc) -> ScalarType:
         raise OnnxImportError(
             f"{what} has element type {name}, which kiln does not hold",
             loc,
-            "kiln's tensors are float16, bfloat16, float, double, bool and 2-, 4-, 8- to "
-            "64-bit integers",
+            "kiln's tensors are float16, bfloat16, float, double, float8 and float4, bool and "
+            "2- to 64-bit integers (no strings or complex numbers)",
         )
     return elem
 

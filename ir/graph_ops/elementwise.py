@@ -22,6 +22,7 @@ from kiln.ir.graph_ops.spec import (
     Sig,
     StaticInput,
     broadcast,
+    convert,
     same_elem,
 )
 from kiln.ir.types import BOOL, IntType, ScalarType
@@ -326,14 +327,7 @@ def _clip_eval(ev: Eval) -> list[np.ndarray]:
 
 
 def _cast_to(x: np.ndarray, ev: Eval) -> np.ndarray:
-    want = ev.out_dtype()
-    with _errstate():
-        if is_float(x.dtype) and want.kind in "iu":
-            # truncation toward zero; out-of-range values are undefined in ONNX
-            return np.trunc(x.astype(np.float64)).astype(want)
-        if x.dtype.name == "bfloat16" or want.name == "bfloat16":
-            return x.astype(np.float32).astype(want) if x.dtype.kind in "iub" else x.astype(want)
-        return x.astype(want)
+    return convert(x, ev.out_dtype(), ev.attrs["saturate"], ev.attrs["round_mode"])
 
 
 def _cast_infer(sig: Sig) -> list[TensorType]:
@@ -370,8 +364,8 @@ def _dropout_eval(ev: Eval) -> list[np.ndarray]:
 
 
 _CAST_ATTRS = (
-    Attr("saturate", "int", 1, doc="only matters for float8 targets, which kiln refuses"),
-    Attr("round_mode", "str", "up", ("up",), "only matters for float8 targets"),
+    Attr("saturate", "int", 1, (0, 1), "clamp to the largest finite float8/float4 value"),
+    Attr("round_mode", "str", "up", ("up", "down", "nearest"), "for float8 e8m0 targets"),
 )
 _V13, _V14, _V22 = (13,), (14,), (22,)
 _TRIG = (7, 22)

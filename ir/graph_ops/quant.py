@@ -1,6 +1,6 @@
 """Quantization: QuantizeLinear and DequantizeLinear, per tensor and per axis, as the QDQ
-models of onnxruntime's quantize_static and brevitas use them (blocked quantization and
-float8 are refused)."""
+models of onnxruntime's quantize_static and brevitas use them, into integers of 2 to 32 bits
+or the float8 and float4 formats (blocked quantization is refused)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import ml_dtypes
 import numpy as np
 
 from kiln.ir.graph import TensorType, elem_named, is_float
-from kiln.ir.graph_ops.spec import Attr, Eval, OpSpec, ShapeError, Sig, axis
+from kiln.ir.graph_ops.spec import Attr, Eval, OpSpec, ShapeError, Sig, axis, convert
 from kiln.ir.types import IntType, ScalarType
 
 # what a quantized tensor may be held in
-QUANT_ELEMS = ("i2", "u2", "i4", "u4", "i8", "u8", "i16", "u16", "i32")
+QUANT_INTS = ("i2", "u2", "i4", "u4", "i8", "u8", "i16", "u16", "i32")
+QUANT_FLOATS = ("f8e4m3fn", "f8e4m3fnuz", "f8e5m2", "f8e5m2fnuz", "f4e2m1fn")
+QUANT_ELEMS = QUANT_INTS + QUANT_FLOATS
 _VERSIONS = (21, 23, 24, 25, 28)
 
 
@@ -41,14 +43,14 @@ def is_float_elem(elem: ScalarType) -> bool:
         return False
 
 
-def _quant_elem(sig: Sig) -> IntType:
+def _quant_elem(sig: Sig) -> ScalarType:
     if sig.has(2):
         elem = sig.type(2).elem
     elif sig.attrs["output_dtype"]:
         elem = elem_named(sig.attrs["output_dtype"])
     else:
         elem = IntType(8, False)
-    if str(elem) not in QUANT_ELEMS or not isinstance(elem, IntType):
+    if str(elem) not in QUANT_ELEMS:
         raise ShapeError(f"quantized type {elem} is not one kiln takes ({', '.join(QUANT_ELEMS)})")
     return elem
 
@@ -73,11 +75,15 @@ def _quantize_infer(sig: Sig) -> list[TensorType]:
 def _quantize_eval(ev: Eval) -> list[np.ndarray]:
     x, scale = ev.inputs[0], ev.inputs[1]
     a = ev.attrs["axis"]
-    info = ml_dtypes.iinfo(ev.out_dtype())  # numpy's iinfo knows no int4
-    zero = ev.inputs[2] if ev.has(2) else np.zeros((), ev.out_dtype())
+    want = ev.out_dtype()
+    zero = ev.inputs[2] if ev.has(2) else np.zeros((), want)
     with np.errstate(all="ignore"):
-        q = np.rint(x / _per_axis(scale, x, a).astype(x.dtype)).astype(np.float64)
-    q = q + _per_axis(zero, x, a).astype(np.float64)
+        scaled = x / _per_axis(scale, x, a).astype(x.dtype)
+        if str(ev.out_types[0].elem) in QUANT_FLOATS:  # round to nearest even in the cast
+            q = scaled.astype(np.float32) + _per_axis(zero, x, a).astype(np.float32)
+            return [convert(q, want, ev.attrs["saturate"])]
+        q = np.rint(scaled).astype(np.float64) + _per_axis(zero, x, a).astype(np.float64)
+    info = ml_dtypes.iinfo(want)  # numpy's iinfo knows no int4
     return [ev.out(np.clip(q, info.min, info.max))]
 
 
@@ -98,7 +104,8 @@ def _dequantize_eval(ev: Eval) -> list[np.ndarray]:
     x, scale = ev.inputs[0], ev.inputs[1]
     a = ev.attrs["axis"]
     zero = ev.inputs[2] if ev.has(2) else np.zeros((), x.dtype)
-    diff = x.astype(np.int64) - _per_axis(zero, x, a).astype(np.int64)
+    exact = np.float32 if str(ev.inputs[0].dtype).startswith("float") else np.int64
+    diff = x.astype(exact) - _per_axis(zero, x, a).astype(exact)
     out = ev.out_dtype()
     return [ev.out(diff.astype(out) * _per_axis(scale, x, a).astype(out))]
 
@@ -115,7 +122,7 @@ OPS: list[OpSpec] = [
         attrs=(
             _AXIS,
             _BLOCK,
-            Attr("saturate", "int", 1, doc="only for float8 outputs, which kiln refuses"),
+            Attr("saturate", "int", 1, (0, 1), "for float8 outputs: clamp to the largest finite"),
             Attr("output_dtype", "dtype", ""),
             Attr("precision", "dtype", "", ("",), "computing in the input's own precision"),
         ),

@@ -224,3 +224,50 @@ def unidirectional(shape: tuple[Dim, ...], target: tuple[Dim, ...], what: str) -
         d not in (1, t) for d, t in zip(shape[::-1], target[::-1], strict=False)
     ):
         raise ShapeError(f"{what} {shape_text(shape)} does not broadcast to {shape_text(target)}")
+
+
+def convert(x: np.ndarray, want: np.dtype, saturate: int = 1, round_mode: str = "up") -> np.ndarray:
+    """`x` converted to `want` as ONNX's Cast does: floats to integers truncate toward zero,
+    and the narrow floats (float8, float4) round to nearest even and, with `saturate`, clamp
+    out-of-range values and infinities to the largest finite value."""
+    with np.errstate(all="ignore"):
+        if is_float_array(x) and want.kind in "iu":
+            return np.trunc(x.astype(np.float64)).astype(want)
+        if want.kind == "V" and not is_float_array(x):  # ints and bools into ml_dtypes
+            x = x.astype(np.float64)
+        if want.name == "float8_e8m0fnu":
+            return _to_e8m0(x, saturate, round_mode)
+        y = x.astype(want)
+        if saturate and want.name.startswith(("float8", "float4")):
+            import ml_dtypes
+
+            top = np.asarray(ml_dtypes.finfo(want).max, np.float32)
+            wide_x = x.astype(np.float32)
+            over = ~np.isnan(wide_x) & ~np.isfinite(y.astype(np.float32))
+            y = np.where(over, np.copysign(top, wide_x).astype(want), y)
+        return y
+
+
+def _to_e8m0(x: np.ndarray, saturate: int, mode: str) -> np.ndarray:
+    """Powers of two (the OCP microscaling scale type), rounded on float32's exponent and
+    mantissa bits: up (away from zero), down, or nearest with ties up."""
+    import ml_dtypes
+
+    bits = np.abs(x.astype(np.float32)).view(np.uint32)
+    exp = ((bits >> 23) & 0xFF).astype(np.int64)
+    man = bits & 0x7FFFFF
+    if mode == "up":
+        code = exp + (man != 0)
+    elif mode == "down":
+        code = exp
+    else:
+        code = exp + (man >= 0x400000)
+    nan = (exp == 0xFF) & (man != 0)
+    over = ~nan & (code >= 0xFF)
+    under = (exp == 0) & (man == 0)
+    if saturate:
+        code = np.where(over, 0xFE, np.where(under, 0, code))
+    else:
+        code = np.where(over | under, 0xFF, code)
+    code = np.where(nan, 0xFF, code)
+    return code.astype(np.uint8).view(ml_dtypes.float8_e8m0fnu)

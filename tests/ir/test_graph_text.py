@@ -5,6 +5,7 @@ message."""
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,15 +20,17 @@ from kiln.ir.graph import (
     QuantFormat,
     TensorType,
     TensorValue,
+    elem_named,
     np_dtype,
     verify_graph,
 )
 from kiln.ir.graph_ops import TABLE, ShapeError
 from kiln.ir.graph_ops.spec import check_attrs, node_sig
 from kiln.ir.graph_text import parse_graph, print_graph
-from kiln.ir.types import BOOL, F32, F64, i, u
+from kiln.ir.types import BOOL, F32, F64, IntType, i, u
 
-ELEMS = [F32, F16, BF16, F64, i(8), i(32), i(64), u(8), BOOL]
+ELEMS = [F32, F16, BF16, F64, i(8), i(32), i(64), u(8), BOOL, i(4), u(2)]
+ELEMS += [elem_named("f8e4m3fn"), elem_named("f8e5m2fnuz"), elem_named("f4e2m1fn")]
 NAMES = st.sampled_from(["x", "h.1", "onnx::Mul_5", "/layer/Add_output_0", 'odd "name"', "a b"])
 # Attribute sets worth trying beside the defaults, for ops that need them.
 ATTRS = [{}, {"axis": 0}, {"axis": -1}, {"perm": (1, 0)}, {"shape": (-1,)}, {"alpha": 0.25}]
@@ -48,8 +51,8 @@ def graphs(draw) -> Graph:
         n = int(np.prod(t.shape, dtype=np.int64))
         if dtype == np.bool_:
             values = draw(st.lists(st.booleans(), min_size=n, max_size=n))
-        elif dtype.kind in "iu":
-            info = np.iinfo(dtype)
+        elif isinstance(t.elem, IntType):  # int4 and int2 too (ml_dtypes: kind 'V')
+            info = ml_dtypes.iinfo(dtype)
             values = draw(
                 st.lists(st.integers(int(info.min), int(info.max)), min_size=n, max_size=n)
             )
@@ -57,7 +60,7 @@ def graphs(draw) -> Graph:
             special = st.sampled_from([np.nan, np.inf, -np.inf, -0.0, 1e-40, 65504.0])
             values = draw(st.lists(st.floats(-1e4, 1e4) | special, min_size=n, max_size=n))
         return (
-            np.array(values, dtype=np.float64 if dtype.kind not in "biu" else None)
+            np.array(values, dtype=None if isinstance(t.elem, IntType) else np.float64)
             .astype(dtype)
             .reshape(t.shape)
         )
