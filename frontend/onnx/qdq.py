@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from kiln.ir.graph import Graph, Node, QuantFormat, TensorValue
 from kiln.ir.graph_ops.spec import axis
+from kiln.ir.types import IntType
 
 
 def annotate_qdq(g: Graph) -> None:
@@ -27,6 +28,8 @@ def _format(n: Node, quantized: TensorValue) -> QuantFormat | None:
     zero = n.inputs[2] if len(n.inputs) > 2 else None
     if scale is None or scale.data is None or (zero is not None and zero.data is None):
         return None  # computed scales: nothing static to keep
+    if scale.type.rank > 1 or not isinstance(quantized.type.elem, IntType):
+        return None  # blocked and float8 formats stay as their Q/DQ nodes, not yet a format
     scales = tuple(float(s) for s in scale.data.reshape(-1))
     zeros = tuple(int(z) for z in zero.data.reshape(-1)) if zero is not None else (0,) * len(scales)
     per_axis = scale.type.rank == 1 and scale.type.shape[0] != 1

@@ -1,6 +1,6 @@
 """Quantization: QuantizeLinear and DequantizeLinear, per tensor and per axis, as the QDQ
 models of onnxruntime's quantize_static and brevitas use them, into integers of 2 to 32 bits
-or the float8 and float4 formats (blocked quantization is refused)."""
+or the float8 and float4 formats, per tensor, per axis or in blocks along one axis."""
 
 from __future__ import annotations
 
@@ -19,12 +19,25 @@ _VERSIONS = (21, 23, 24, 25, 28)
 
 
 def _scale_shape(sig: Sig, x: TensorType, what: str) -> None:
+    """A scale of one value (per tensor), one per entry of `axis` (per axis), or, with
+    block_size, one per block of block_size entries along `axis` (blocked)."""
     scale = sig.type(1)
     if not is_float_elem(scale.elem):
         raise ShapeError(f"{what} is {scale.elem}, must be a float")
-    if scale.rank > 1:
-        raise ShapeError(f"{what} has rank {scale.rank}: blocked quantization is not supported")
-    if scale.rank == 1 and scale.shape[0] != 1:
+    block = sig.attrs["block_size"]
+    if block < 0:
+        raise ShapeError(f"block_size is {block}; it must be 0 or more")
+    if block:
+        a = axis(sig.attrs["axis"], x.rank)
+        want = tuple(-(-d // block) if i == a else d for i, d in enumerate(x.shape))
+        if scale.shape != want:
+            raise ShapeError(
+                f"{what} {list(scale.shape)} must be {list(want)}: one per block of {block} "
+                f"along axis {a} of the input {list(x.shape)}"
+            )
+    elif scale.rank > 1:
+        raise ShapeError(f"{what} has rank {scale.rank}, which needs block_size")
+    elif scale.rank == 1 and scale.shape[0] != 1:
         a = axis(sig.attrs["axis"], x.rank)
         if scale.shape[0] != x.shape[a]:
             raise ShapeError(
@@ -55,8 +68,12 @@ def _quant_elem(sig: Sig) -> ScalarType:
     return elem
 
 
-def _per_axis(param: np.ndarray, x: np.ndarray, a: int) -> np.ndarray:
-    """A per-axis scale or zero point shaped to broadcast along axis `a` of `x`."""
+def _per_axis(param: np.ndarray, x: np.ndarray, a: int, block: int = 0) -> np.ndarray:
+    """A scale or zero point shaped to broadcast against `x`: per tensor, per entry of axis
+    `a`, or (with `block`) repeated over each block of `block` entries along `a`."""
+    if block and param.ndim:  # (a default zero point is a scalar)
+        a = axis(a, x.ndim)
+        return np.repeat(param, block, axis=a)[(slice(None),) * a + (slice(0, x.shape[a]),)]
     if param.ndim == 0 or param.size == 1:
         return param.reshape(())
     shape = [1] * x.ndim
@@ -74,15 +91,16 @@ def _quantize_infer(sig: Sig) -> list[TensorType]:
 
 def _quantize_eval(ev: Eval) -> list[np.ndarray]:
     x, scale = ev.inputs[0], ev.inputs[1]
-    a = ev.attrs["axis"]
+    a, block = ev.attrs["axis"], ev.attrs["block_size"]
     want = ev.out_dtype()
     zero = ev.inputs[2] if ev.has(2) else np.zeros((), want)
     with np.errstate(all="ignore"):
-        scaled = x / _per_axis(scale, x, a).astype(x.dtype)
+        scaled = x / _per_axis(scale, x, a, block).astype(x.dtype)
         if str(ev.out_types[0].elem) in QUANT_FLOATS:  # round to nearest even in the cast
-            q = scaled.astype(np.float32) + _per_axis(zero, x, a).astype(np.float32)
+            q = scaled.astype(np.float32) + _per_axis(zero, x, a, block).astype(np.float32)
             return [convert(q, want, ev.attrs["saturate"])]
-        q = np.rint(scaled).astype(np.float64) + _per_axis(zero, x, a).astype(np.float64)
+        zero64 = _per_axis(zero, x, a, block).astype(np.float64)
+        q = np.rint(scaled).astype(np.float64) + zero64
     info = ml_dtypes.iinfo(want)  # numpy's iinfo knows no int4
     return [ev.out(np.clip(q, info.min, info.max))]
 
@@ -102,16 +120,16 @@ def _dequantize_infer(sig: Sig) -> list[TensorType]:
 
 def _dequantize_eval(ev: Eval) -> list[np.ndarray]:
     x, scale = ev.inputs[0], ev.inputs[1]
-    a = ev.attrs["axis"]
+    a, block = ev.attrs["axis"], ev.attrs["block_size"]
     zero = ev.inputs[2] if ev.has(2) else np.zeros((), x.dtype)
     exact = np.float32 if str(ev.inputs[0].dtype).startswith("float") else np.int64
-    diff = x.astype(exact) - _per_axis(zero, x, a).astype(exact)
+    diff = x.astype(exact) - _per_axis(zero, x, a, block).astype(exact)
     out = ev.out_dtype()
-    return [ev.out(diff.astype(out) * _per_axis(scale, x, a).astype(out))]
+    return [ev.out(diff.astype(out) * _per_axis(scale, x, a, block).astype(out))]
 
 
-_AXIS = Attr("axis", "int", 1, doc="the axis of a per-axis scale")
-_BLOCK = Attr("block_size", "int", 0, (0,), "blocked quantization is not supported")
+_AXIS = Attr("axis", "int", 1, doc="the axis of a per-axis or blocked scale")
+_BLOCK = Attr("block_size", "int", 0, doc="entries per scale along axis; 0: not blocked")
 
 OPS: list[OpSpec] = [
     OpSpec(

@@ -96,6 +96,13 @@ def _log_sum_exp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     return np.log(_sum(np.exp(x - top), axes)) + top
 
 
+def _log_sum(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """log(sum(x)): an empty set sums to 0 and gives -inf; integers in float64."""
+    if not is_float_array(x):
+        return _log_sum(x.astype(np.float64), axes)
+    return np.log(_sum(x, axes))
+
+
 _REDUCERS: dict[str, Callable[[np.ndarray, tuple[int, ...]], np.ndarray]] = {
     "ReduceSum": _sum,
     "ReduceMean": mean_over,
@@ -106,6 +113,7 @@ _REDUCERS: dict[str, Callable[[np.ndarray, tuple[int, ...]], np.ndarray]] = {
     "ReduceL1": lambda x, a: _sum(np.abs(x), a),
     "ReduceL2": lambda x, a: np.sqrt(_sum(x * x, a)),
     "ReduceLogSumExp": _log_sum_exp,
+    "ReduceLogSum": _log_sum,
 }
 _REDUCE_DOCS = {
     "ReduceSum": "sum over axes",
@@ -117,12 +125,14 @@ _REDUCE_DOCS = {
     "ReduceL1": "sum of absolute values over axes",
     "ReduceL2": "square root of the sum of squares over axes",
     "ReduceLogSumExp": "log(sum(exp(x))) over axes, computed without overflow",
+    "ReduceLogSum": "log(sum(x)) over axes (an empty set gives -inf)",
 }
 _REDUCE_VERSIONS = {
     "ReduceSum": (13,),
     "ReduceMax": (13, 18, 20),
     "ReduceMin": (13, 18, 20),
     "ReduceLogSumExp": (13, 18, 28),
+    "ReduceLogSum": (18, 28),
 }
 
 

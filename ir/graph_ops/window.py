@@ -1,5 +1,6 @@
-"""Sliding windows: max and average pooling, global pooling and N-d convolution, with
-ONNX's padding rules (explicit pads, auto_pad, ceil_mode, dilations)."""
+"""Sliding windows: max, average and Lp pooling, global pooling, N-d convolution and its
+transpose, with ONNX's padding rules (explicit pads, auto_pad, ceil_mode, dilations,
+output_padding)."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ class _Window:
         return np.pad(x, widths, constant_values=fill)
 
     def offsets(self) -> list[tuple[int, ...]]:
-        return list(itertools.product(*(range(k) for k in self.kernel)))
+        return _offsets(self.kernel)
 
     def view(self, xp: np.ndarray, offset: tuple[int, ...]) -> np.ndarray:
         """The elements of padded `xp` under kernel position `offset`, for every output."""
@@ -117,6 +118,11 @@ class _Window:
                 slice(start, start + (self.out[i] - 1) * self.strides[i] + 1, self.strides[i])
             )
         return xp[tuple(index)]
+
+
+def _offsets(kernel: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Every kernel position, row-major."""
+    return list(itertools.product(*(range(k) for k in kernel)))
 
 
 def _per_axis(values: tuple[int, ...], n: int, what: str) -> tuple[int, ...]:
@@ -212,6 +218,29 @@ def _avgpool_eval(ev: Eval) -> list[np.ndarray]:
     return [ev.out(total / count)]
 
 
+def _lppool_infer(sig: Sig) -> list[TensorType]:
+    if sig.attrs["p"] < 1:
+        raise ShapeError(f"LpPool's p must be 1 or more, got {sig.attrs['p']}")
+    return _pool_infer("LpPool", FLOATS)(sig)
+
+
+def _lppool_eval(ev: Eval) -> list[np.ndarray]:
+    """The p-norm of each window: padding adds zeros, which add nothing to the sum."""
+    x = wide(ev.inputs[0])
+    w = _pool_window(ev.attrs, x.shape)
+    p = ev.attrs["p"]
+    a = np.abs(x)
+    powered = a if p == 1 else a * a if p == 2 else np.power(a, np.asarray(p, x.dtype))
+    xp = w.padded(powered, np.zeros((), x.dtype))
+    total = None
+    for offset in w.offsets():
+        v = w.view(xp, offset)
+        total = v.copy() if total is None else total + v
+    if p == 2:
+        return [ev.out(np.sqrt(total))]
+    return [ev.out(total if p == 1 else np.power(total, np.asarray(1 / p, x.dtype)))]
+
+
 def _global_infer(sig: Sig) -> list[TensorType]:
     x = sig.type(0)
     elem_in(x, FLOATS, "global pooling")
@@ -277,6 +306,123 @@ def _conv_eval(ev: Eval) -> list[np.ndarray]:
     return [ev.out(y)]
 
 
+class _Transposed:
+    """Where a transposed convolution puts its outputs, per spatial axis: input position i
+    and kernel position k land at i * stride + k * dilation of the full result (of size
+    (in - 1) * stride + extent + output_padding), of which the output is the part from
+    `begin` on, `out` long (past the full result it is zeros, plus bias)."""
+
+    def __init__(self, spatial: tuple[int, ...], kernel: tuple[int, ...], attrs: dict) -> None:
+        n = len(spatial)
+        self.kernel, self.spatial = kernel, spatial
+        self.strides = _per_axis(attrs["strides"], n, "strides")
+        self.dilations = _per_axis(attrs["dilations"], n, "dilations")
+        if any(s < 1 for s in self.strides) or any(d < 1 for d in self.dilations):
+            raise ShapeError("strides and dilations must be positive")
+        extra = attrs["output_padding"] or (0,) * n
+        if len(extra) != n or any(e < 0 for e in extra):
+            raise ShapeError(f"output_padding {list(extra)} must be {n} values >= 0")
+        full = [
+            s * (size - 1) + (k - 1) * d + 1 + e
+            for s, size, k, d, e in zip(
+                self.strides, spatial, kernel, self.dilations, extra, strict=True
+            )
+        ]
+        auto, shape = attrs["auto_pad"], attrs["output_shape"]
+        if shape or auto.startswith("SAME"):
+            # the output size is given, or in * stride (at most the full size); the padding
+            # is what the full result has beyond it, split as auto_pad says
+            if shape and len(shape) != n:
+                raise ShapeError(f"output_shape {list(shape)} must have {n} values, one per axis")
+            if not shape and any(extra):
+                raise ShapeError(
+                    "auto_pad SAME with output_padding has no agreed output size (onnx's "
+                    "shape inference and onnxruntime differ); give pads or output_shape"
+                )
+            out = tuple(shape) or tuple(
+                min(f, size * s) for f, size, s in zip(full, spatial, self.strides, strict=True)
+            )
+            total = [max(0, f - o) for f, o in zip(full, out, strict=True)]
+            upper = auto == "SAME_UPPER"
+            self.begin = tuple(t // 2 if upper else t - t // 2 for t in total)
+        elif auto == "VALID":
+            out, self.begin = tuple(full), (0,) * n
+        else:
+            pads = attrs["pads"] or (0,) * (2 * n)
+            if len(pads) != 2 * n or any(p < 0 for p in pads):
+                raise ShapeError(f"pads {list(pads)} must be {2 * n} values >= 0")
+            self.begin = tuple(pads[:n])
+            out = tuple(f - b - e for f, b, e in zip(full, pads[:n], pads[n:], strict=True))
+        if any(o < 1 for o in out):
+            raise ShapeError(f"the padding leaves no output: output spatial shape {list(out)}")
+        self.out = out
+        self.size = tuple(max(f, b + o) for f, b, o in zip(full, self.begin, out, strict=True))
+
+    def offsets(self) -> list[tuple[int, ...]]:
+        return _offsets(self.kernel)
+
+    def target(self, offset: tuple[int, ...]) -> tuple[slice, ...]:
+        """Where the inputs go, in the full result, for kernel position `offset`."""
+        index = [slice(None), slice(None)]
+        for o, s, d, size in zip(offset, self.strides, self.dilations, self.spatial, strict=True):
+            index.append(slice(o * d, o * d + (size - 1) * s + 1, s))
+        return tuple(index)
+
+    def cropped(self, y: np.ndarray) -> np.ndarray:
+        index = [slice(None), slice(None)]
+        index += [slice(b, b + o) for b, o in zip(self.begin, self.out, strict=True)]
+        return y[tuple(index)]
+
+
+def _convt_window(attrs: dict, x: tuple[int, ...], wt: tuple[int, ...]) -> _Transposed:
+    if len(x) < 3 or len(wt) != len(x):
+        raise ShapeError(
+            f"ConvTranspose takes X (N, C, spatial...) and W (C, M/group, kernel...) of one "
+            f"rank, got {shape_text(x)} and {shape_text(wt)}"
+        )
+    group = attrs["group"]
+    if group < 1 or x[1] != wt[0] or wt[0] % group:
+        raise ShapeError(
+            f"channels do not fit group {group}: X has {x[1]}, W takes {wt[0]} "
+            f"(a multiple of group)"
+        )
+    kernel = tuple(attrs["kernel_shape"]) or wt[2:]
+    if kernel != wt[2:]:
+        raise ShapeError(f"kernel_shape {list(kernel)} differs from W's {list(wt[2:])}")
+    return _Transposed(x[2:], kernel, attrs)
+
+
+def _convt_infer(sig: Sig) -> list[TensorType]:
+    elem = same_elem(sig, (0, 1, 2))
+    elem_in(sig.type(0), FLOATS, "ConvTranspose")
+    x = static(sig.type(0).shape, "ConvTranspose")
+    wt = static(sig.type(1).shape, "ConvTranspose")
+    w = _convt_window(sig.attrs, x, wt)
+    m = wt[1] * sig.attrs["group"]
+    if sig.has(2) and sig.type(2).shape != (m,):
+        raise ShapeError(f"bias {shape_text(sig.type(2).shape)} must be [{m}]")
+    return [TensorType(elem, (x[0], m, *w.out))]
+
+
+def _convt_eval(ev: Eval) -> list[np.ndarray]:
+    """The transpose of Conv: per kernel position, each group's input channels contracted
+    with that position's weights and added, strided, into the full result."""
+    x, wt = wide(ev.inputs[0]), wide(ev.inputs[1])
+    g = ev.attrs["group"]
+    w = _convt_window(ev.attrs, x.shape, wt.shape)
+    n, c, mg = x.shape[0], x.shape[1], wt.shape[1]
+    xs = x.reshape(n, g, c // g, *x.shape[2:])
+    weights = wt.reshape(g, c // g, mg, *wt.shape[2:])
+    y = np.zeros((n, g, mg, *w.size), x.dtype)
+    for offset in w.offsets():
+        term = np.einsum("ngc...,gcm->ngm...", xs, weights[(..., *offset)])
+        y[(slice(None), *w.target(offset))] += term
+    y = w.cropped(y.reshape(n, g * mg, *w.size))
+    if ev.has(2):
+        y = y + wide(ev.inputs[2]).reshape(g * mg, *(1,) * len(w.out))
+    return [ev.out(y)]
+
+
 _KERNEL = Attr("kernel_shape", "ints", REQUIRED)
 
 
@@ -324,5 +470,28 @@ OPS: list[OpSpec] = [
         ),
         n_inputs=(2, 3),
         doc="N-d cross-correlation of X with W per channel group, plus bias",
+    ),
+    OpSpec(
+        "ConvTranspose",
+        (11, 22),
+        _convt_infer,
+        _convt_eval,
+        attrs=(
+            *_window_attrs(ceil=False),
+            Attr("group", "int", 1),
+            Attr("kernel_shape", "ints", (), doc="none means W's"),
+            Attr("output_padding", "ints", (), doc="added to the end of each axis; none means 0"),
+            Attr("output_shape", "ints", (), doc="spatial output size; sets the pads"),
+        ),
+        n_inputs=(2, 3),
+        doc="N-d transposed convolution (Conv's gradient) of X with W per channel group, plus bias",
+    ),
+    OpSpec(
+        "LpPool",
+        (18, 22),
+        _lppool_infer,
+        _lppool_eval,
+        attrs=(*_window_attrs(ceil=True), _KERNEL, Attr("p", "int", 2)),
+        doc="p-norm (sum of |x|^p, to the power 1/p) over each window",
     ),
 ]

@@ -114,16 +114,21 @@ def test_an_upgraded_model_names_its_own_opset_and_the_upgrade(tmp_path: Path) -
 
 
 def test_unsupported_attribute_value_is_named(tmp_path: Path) -> None:
-    scale = helper.make_tensor("s", TensorProto.FLOAT, [2, 2], [0.1] * 4)
+    """Training-mode batch normalization is valid ONNX, but not an inference graph."""
+    stats = [helper.make_tensor(n, TensorProto.FLOAT, [3], [1.0] * 3) for n in "sbmv"]
     m = model(
-        [helper.make_node("QuantizeLinear", ["x", "s"], ["y"], name="q", block_size=2)],
-        [vi("x", [2, 4])],
-        [vi("y", [2, 4], TensorProto.UINT8)],
-        initializers=[scale],
+        [helper.make_node("BatchNormalization", ["x", *"sbmv"], ["y"], name="bn", training_mode=1)],
+        [vi("x", [2, 3, 4])],
+        [vi("y", [2, 3, 4])],
+        initializers=stats,
     )
     path = save(tmp_path, m)
     fails(
-        path, "node 'q' (QuantizeLinear)", "block_size=2 is not supported", "opset 21", info=False
+        path,
+        "node 'bn' (BatchNormalization)",
+        "training_mode=1 is not supported (kiln implements 0)",
+        "opset 21",
+        info=False,
     )
 
 
