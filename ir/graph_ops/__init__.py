@@ -17,6 +17,7 @@ from kiln.ir.graph_ops import (
     norm,
     quant,
     reduce,
+    resize,
     window,
 )
 from kiln.ir.graph_ops.spec import (
@@ -37,6 +38,7 @@ FAMILIES = {
     "linear algebra and softmax": linalg.OPS,
     "reductions, top-k and running sums": reduce.OPS,
     "pooling and convolution": window.OPS,
+    "resizing": resize.OPS,
     "normalization": norm.OPS,
     "attention": attention.OPS,
     "quantization": quant.OPS,
