@@ -12,7 +12,9 @@ from kiln.ir.graph import Node
 from kiln.ir.graph_ops import (
     attention,
     elementwise,
+    indexing,
     linalg,
+    makers,
     movement,
     norm,
     quant,
@@ -35,6 +37,8 @@ from kiln.ir.graph_ops.spec import (
 FAMILIES = {
     "elementwise": elementwise.OPS,
     "data movement": movement.OPS,
+    "indexing": indexing.OPS,
+    "shape and constant makers": makers.OPS,
     "linear algebra and softmax": linalg.OPS,
     "reductions, top-k and running sums": reduce.OPS,
     "pooling and convolution": window.OPS,

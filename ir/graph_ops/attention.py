@@ -15,6 +15,7 @@ import numpy as np
 from kiln.ir.graph import TensorType, elem_named
 from kiln.ir.graph_ops.spec import (
     FLOATS,
+    I64,
     Attr,
     Eval,
     OpSpec,
@@ -26,9 +27,8 @@ from kiln.ir.graph_ops.spec import (
     shape_text,
     static,
 )
-from kiln.ir.types import BOOL, IntType
+from kiln.ir.types import BOOL
 
-I64 = IntType(64, True)
 _SOFTMAX_PRECISIONS = {1: "f32", 10: "f16", 11: "f64", 16: "bf16"}  # ONNX type codes
 
 # ---- Attention ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import numpy as np
 
 from kiln.ir.graph import TensorType, elem_named, is_float
 from kiln.ir.graph_ops.spec import (
+    VARIADIC,
     Attr,
     Eval,
     OpSpec,
@@ -26,8 +27,6 @@ from kiln.ir.graph_ops.spec import (
     same_elem,
 )
 from kiln.ir.types import BOOL, IntType, ScalarType
-
-VARIADIC = 1 << 16  # the most operands a variadic op (Max, Min, Sum, Mean) takes
 
 # ---- element type classes (ONNX's type constraints) ------------------------------------
 

@@ -16,6 +16,7 @@ from kiln.ir.graph_ops.spec import (
     FLOATS,
     INTS,
     INTS32_64,
+    VARIADIC,
     Attr,
     Eval,
     OpSpec,
@@ -195,8 +196,6 @@ def _along_axis(name: str, fn: Callable[[np.ndarray, int], np.ndarray], doc: str
         doc=doc,
     )
 
-
-VARIADIC = 1 << 16
 
 OPS: list[OpSpec] = [
     OpSpec("MatMul", (13,), _matmul_infer, _matmul_eval, n_inputs=(2, 2), doc="numpy matmul"),

@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kiln.ir.graph import Dim, TensorType, elem_named
+from kiln.ir.graph import Dim, TensorType
 from kiln.ir.graph_ops.spec import (
     FLOATS,
+    I64,
     INTS,
     INTS32_64,
     REQUIRED,
@@ -26,9 +27,6 @@ from kiln.ir.graph_ops.spec import (
     scalar_as,
     wide,
 )
-
-I64 = elem_named("i64")
-
 
 # ---- reductions --------------------------------------------------------------------------
 

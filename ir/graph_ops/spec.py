@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 
 from kiln.ir.graph import AttrValue, Dim, Node, TensorType, is_float, np_dtype
-from kiln.ir.types import ScalarType
+from kiln.ir.types import IntType, ScalarType
 
 REQUIRED = object()  # an attribute with no default
+VARIADIC = 1 << 16  # the most operands (or results) a variadic op takes
+I64 = IntType(64, True)  # what index-making ops return
 
 # Attribute kinds: how ONNX writes them and how the graph IR holds them.
 #   int, float, str          one value
@@ -152,6 +154,14 @@ def axis(a: int, rank: int, what: str = "axis") -> int:
     if not -rank <= a < max(rank, 1):
         raise ShapeError(f"{what} {a} is out of range for rank {rank}")
     return a % rank if rank else 0
+
+
+def distinct_axes(axes: Sequence[int], rank: int, what: str = "axes") -> list[int]:
+    """Each of `axes` in [0, rank); naming one axis twice is an error."""
+    out = [axis(a, rank, what) for a in axes]
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{what} {list(axes)} repeat an axis")
+    return out
 
 
 def broadcast(shapes: Sequence[tuple[Dim, ...]]) -> tuple[Dim, ...]:

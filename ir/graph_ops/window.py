@@ -10,10 +10,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kiln.ir.graph import Dim, TensorType, elem_named
+from kiln.ir.graph import Dim, TensorType
 from kiln.ir.graph_ops.reduce import extreme, mean_over
 from kiln.ir.graph_ops.spec import (
     FLOATS,
+    I64,
     REQUIRED,
     Attr,
     Eval,
@@ -26,9 +27,6 @@ from kiln.ir.graph_ops.spec import (
     static,
     wide,
 )
-
-I64 = elem_named("i64")
-
 
 # ---- windows: pooling and convolution ----------------------------------------------------
 
