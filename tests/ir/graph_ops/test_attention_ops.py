@@ -8,14 +8,13 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
+from onnx_cases import ONNX_TYPES, assert_matches_onnxruntime, rand
 
 from kiln.base.errors import OnnxImportError
 from kiln.frontend.onnx import import_onnx
-from kiln.frontend.onnx.run import compare_with_onnxruntime
-from kiln.ir.graph_interpreter import run_graph
 
 TYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.bool_): TensorProto.BOOL}
-TYPES[np.dtype(np.int64)] = TensorProto.INT64
+ONNX_TYPES[np.dtype(np.int64)] = TensorProto.INT64
 
 
 def model(op: str, feeds: dict, order: list[str], outputs: int = 1, consts=None, **attrs):
@@ -24,7 +23,7 @@ def model(op: str, feeds: dict, order: list[str], outputs: int = 1, consts=None,
     graph = helper.make_graph(
         [helper.make_node(op, order, names, name="node", **attrs)],
         op.lower(),
-        [helper.make_tensor_value_info(k, TYPES[v.dtype], v.shape) for k, v in feeds.items()],
+        [helper.make_tensor_value_info(k, ONNX_TYPES[v.dtype], v.shape) for k, v in feeds.items()],
         [helper.make_tensor_value_info(y, TensorProto.FLOAT, None) for y in names],
         [numpy_helper.from_array(v, k) for k, v in consts.items()],
     )
@@ -33,21 +32,10 @@ def model(op: str, feeds: dict, order: list[str], outputs: int = 1, consts=None,
     return onnx.shape_inference.infer_shapes(m)
 
 
-def matches_onnxruntime(m: onnx.ModelProto, feeds: dict) -> dict:
-    outputs = run_graph(import_onnx(m), feeds)
-    bad = [c for c in compare_with_onnxruntime(m, feeds, outputs) if not c["ok"]]
-    assert not bad, f"differs from onnxruntime: {bad}"
-    return outputs
-
-
-def rand(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
-
-
 def test_grouped_query_causal_attention_with_its_scores() -> None:
     feeds = {"q": rand(2, 4, 5, 8), "k": rand(2, 2, 5, 8, seed=1), "v": rand(2, 2, 5, 6, seed=2)}
     m = model("Attention", feeds, ["q", "k", "v"], 4, is_causal=1, qk_matmul_output_mode=3)
-    out = matches_onnxruntime(m, feeds)
+    out = assert_matches_onnxruntime(m, feeds)
     probs = out["y3"]
     assert probs.shape == (2, 4, 5, 5)
     assert np.allclose(probs.sum(-1), 1) and not np.triu(probs[0, 0], 1).any()
@@ -72,7 +60,7 @@ def test_three_d_inputs_with_a_cache_and_a_boolean_mask() -> None:
         kv_num_heads=2,
         scale=0.3,
     )
-    out = matches_onnxruntime(m, feeds)
+    out = assert_matches_onnxruntime(m, feeds)
     assert out["y1"].shape == (1, 2, 5, 3)  # present key: the cache then the new keys
     assert np.array_equal(out["y1"][:, :, :3], feeds["pk"])
 
@@ -81,7 +69,7 @@ def test_additive_mask_and_softcap() -> None:
     feeds = {"q": rand(1, 2, 3, 4), "k": rand(1, 2, 7, 4, seed=1), "v": rand(1, 2, 7, 4, seed=2)}
     feeds["bias"] = rand(3, 7, seed=3)
     m = model("Attention", feeds, ["q", "k", "v", "bias"], softcap=2.0)
-    matches_onnxruntime(m, feeds)
+    assert_matches_onnxruntime(m, feeds)
 
 
 @pytest.mark.parametrize("interleaved", [0, 1])
@@ -97,7 +85,7 @@ def test_rotary_embedding_with_positions_and_a_partial_rotation(interleaved) -> 
         interleaved=interleaved,
         rotary_embedding_dim=6,
     )
-    out = matches_onnxruntime(m, feeds)
+    out = assert_matches_onnxruntime(m, feeds)
     assert np.array_equal(out["y0"][..., 6:], feeds["x"][..., 6:])  # the rest passes through
 
 

@@ -8,11 +8,10 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
+from onnx_cases import assert_matches_onnxruntime
 
 from kiln.base.errors import OnnxImportError
 from kiln.frontend.onnx import import_onnx
-from kiln.frontend.onnx.run import compare_with_onnxruntime
-from kiln.ir.graph_interpreter import run_graph
 
 
 def build(nodes, inputs, outputs, consts) -> onnx.ModelProto:
@@ -26,13 +25,6 @@ def build(nodes, inputs, outputs, consts) -> onnx.ModelProto:
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
     m.ir_version = 10
     return onnx.shape_inference.infer_shapes(m)
-
-
-def matches_onnxruntime(m: onnx.ModelProto, feeds: dict) -> dict:
-    outputs = run_graph(import_onnx(m), feeds)
-    bad = [c for c in compare_with_onnxruntime(m, feeds, outputs) if not c["ok"]]
-    assert not bad, f"differs from onnxruntime: {bad}"
-    return outputs
 
 
 def test_blocked_int4_weights_dequantized_into_a_matmul() -> None:
@@ -50,7 +42,7 @@ def test_blocked_int4_weights_dequantized_into_a_matmul() -> None:
         {"w": w, "s": scale, "z": zero},
     )
     feeds = {"x": rng.standard_normal((2, 40)).astype(np.float32)}
-    matches_onnxruntime(m, feeds)
+    assert_matches_onnxruntime(m, feeds)
 
 
 def test_float8_quantization_saturates() -> None:
@@ -61,7 +53,7 @@ def test_float8_quantization_saturates() -> None:
         {"s": np.array(0.5, np.float32), "z": np.array(0, ml_dtypes.float8_e4m3fn)},
     )
     feeds = {"x": np.array([1.0, -3.3, 300.0, -1e6, np.inf, 0.01], np.float32)}
-    q = matches_onnxruntime(m, feeds)["q"].astype(np.float32)
+    q = assert_matches_onnxruntime(m, feeds)["q"].astype(np.float32)
     assert q[2] == q[4] == 448.0 and q[3] == -448.0  # the largest finite e4m3fn, not NaN
 
 

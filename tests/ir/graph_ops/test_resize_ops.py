@@ -9,19 +9,11 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
+from onnx_cases import ONNX_TYPES, assert_matches_onnxruntime, rand
 
 from kiln.base.errors import OnnxImportError
 from kiln.frontend.onnx import import_onnx
-from kiln.frontend.onnx.run import compare_with_onnxruntime
 from kiln.ir.graph_interpreter import run_graph
-
-ONNX_TYPES = {
-    np.dtype(np.float32): TensorProto.FLOAT,
-    np.dtype(np.float64): TensorProto.DOUBLE,
-    np.dtype(np.int32): TensorProto.INT32,
-    np.dtype(np.int64): TensorProto.INT64,
-    np.dtype(np.uint8): TensorProto.UINT8,
-}
 
 
 def resize(x: np.ndarray, scales=None, sizes=None, roi=None, **attrs) -> onnx.ModelProto:
@@ -46,20 +38,6 @@ def resize(x: np.ndarray, scales=None, sizes=None, roi=None, **attrs) -> onnx.Mo
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
     model.ir_version = 10
     return onnx.shape_inference.infer_shapes(model)  # onnxruntime wants typed outputs
-
-
-def assert_matches_onnxruntime(model: onnx.ModelProto, feeds: dict[str, np.ndarray]) -> dict:
-    graph = import_onnx(model)
-    outputs = run_graph(graph, feeds)
-    checks = compare_with_onnxruntime(model, feeds, outputs)
-    assert len(checks) == len(model.graph.output)
-    bad = [c for c in checks if not c["ok"]]
-    assert not bad, f"differs from onnxruntime: {bad}"
-    return outputs
-
-
-def rand(*shape: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
 
 
 # ---- matching onnxruntime ---------------------------------------------------------------
