@@ -110,7 +110,6 @@ _ML_FLOATS = {
 }
 _ML_FLOAT_ELEMS = {dtype: name for name, dtype in _ML_FLOATS.items()}
 _NARROW_INTS = ("int4", "uint4", "int2", "uint2")
-NARROW_FLOATS = tuple(n for n in _ML_FLOATS if n != "bf16")  # 8 bits or fewer
 
 
 def np_dtype(elem: ScalarType) -> np.dtype:

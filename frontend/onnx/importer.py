@@ -250,9 +250,11 @@ class _Importer:
         for k, name in enumerate(node.input):
             if k in static:
                 if name:
-                    attrs[static[k].attr.name] = self._static(name, static[k].attr.kind, who, k)
-                    if spec.name == "Range" and "dtype" not in attrs:
-                        attrs["dtype"] = str(self.env[name].type.elem)
+                    attr = static[k].attr
+                    attrs[attr.name] = self._static(name, attr.kind, who, k)
+                    if attr.kind == "scalar" and "dtype" in spec.attr_map:
+                        # a scalar operand names the element type (Range's start, limit, delta)
+                        attrs.setdefault("dtype", str(self.env[name].type.elem))
                 continue
             if not name:
                 inputs.append(None)

@@ -366,7 +366,7 @@ _CAST_ATTRS = (
     Attr("saturate", "int", 1, (0, 1), "clamp to the largest finite float8/float4 value"),
     Attr("round_mode", "str", "up", ("up", "down", "nearest"), "for float8 e8m0 targets"),
 )
-_V13, _V14, _V22 = (13,), (14,), (22,)
+_V13, _V14 = (13,), (14,)
 _TRIG = (7, 22)
 
 OPS: list[OpSpec] = [

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from kiln.ir.graph import Dim, TensorType
+from kiln.ir.graph import Dim, TensorType, is_float
 from kiln.ir.graph_ops.spec import (
     FLOATS,
     INTS,
@@ -25,7 +25,6 @@ from kiln.ir.graph_ops.spec import (
     axis,
     broadcast,
     elem_in,
-    is_float_array,
     same_elem,
     scalar_as,
     shape_text,
@@ -78,7 +77,7 @@ def _gemm_eval(ev: Eval) -> list[np.ndarray]:
     b = b.T if ev.attrs["transB"] else b
     alpha, beta = ev.attrs["alpha"], ev.attrs["beta"]
     y = np.matmul(a, b)
-    if is_float_array(y):
+    if is_float(y.dtype):
         if alpha != 1.0:
             y = y * scalar_as(alpha, y.dtype)
         if ev.has(2) and beta != 0.0:

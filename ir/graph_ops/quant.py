@@ -9,7 +9,7 @@ import numpy as np
 
 from kiln.ir.graph import TensorType, elem_named, is_float
 from kiln.ir.graph_ops.spec import Attr, Eval, OpSpec, ShapeError, Sig, axis, convert
-from kiln.ir.types import IntType, ScalarType
+from kiln.ir.types import FloatType, IntType, ScalarType
 
 # what a quantized tensor may be held in
 QUANT_INTS = ("i2", "u2", "i4", "u4", "i8", "u8", "i16", "u16", "i32")
@@ -48,12 +48,7 @@ def _scale_shape(sig: Sig, x: TensorType, what: str) -> None:
 
 
 def is_float_elem(elem: ScalarType) -> bool:
-    from kiln.ir.graph import np_dtype
-
-    try:
-        return is_float(np_dtype(elem))
-    except Exception:
-        return False
+    return isinstance(elem, FloatType)
 
 
 def _quant_elem(sig: Sig) -> ScalarType:
@@ -122,7 +117,7 @@ def _dequantize_eval(ev: Eval) -> list[np.ndarray]:
     x, scale = ev.inputs[0], ev.inputs[1]
     a, block = ev.attrs["axis"], ev.attrs["block_size"]
     zero = ev.inputs[2] if ev.has(2) else np.zeros((), x.dtype)
-    exact = np.float32 if str(ev.inputs[0].dtype).startswith("float") else np.int64
+    exact = np.float32 if is_float(x.dtype) else np.int64  # float8 codes, or integers
     diff = x.astype(exact) - _per_axis(zero, x, a, block).astype(exact)
     out = ev.out_dtype()
     return [ev.out(diff.astype(out) * _per_axis(scale, x, a, block).astype(out))]

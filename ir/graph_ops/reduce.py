@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kiln.ir.graph import Dim, TensorType
+from kiln.ir.graph import Dim, TensorType, is_float
 from kiln.ir.graph_ops.spec import (
     FLOATS,
     I64,
@@ -23,7 +23,6 @@ from kiln.ir.graph_ops.spec import (
     StaticInput,
     axis,
     elem_in,
-    is_float_array,
     scalar_as,
     wide,
 )
@@ -64,7 +63,7 @@ def extreme(x: np.ndarray, largest: bool) -> np.ndarray:
     """The identity of max (largest) or min over x's type: what an empty reduction gives."""
     if x.dtype == np.bool_:
         return np.asarray(not largest)
-    if is_float_array(x):
+    if is_float(x.dtype):
         return scalar_as(-np.inf if largest else np.inf, x.dtype)
     info = np.iinfo(x.dtype)
     return np.asarray(info.min if largest else info.max, x.dtype)
@@ -78,7 +77,7 @@ def _sum(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 def mean_over(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     count = math.prod(x.shape[a] for a in axes)
     s = _sum(x, axes)
-    if is_float_array(x):
+    if is_float(x.dtype):
         return s / scalar_as(count, s.dtype)
     if count == 0:
         return np.zeros_like(s)
@@ -87,7 +86,7 @@ def mean_over(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 def _log_sum_exp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     """log(sum(exp(x))), with the largest element taken out first so it cannot overflow."""
-    if not is_float_array(x):
+    if not is_float(x.dtype):
         return _log_sum_exp(x.astype(np.float64), axes)
     top = np.max(x, axis=axes, keepdims=True, initial=-np.inf)
     top = np.where(np.isfinite(top), top, np.zeros((), x.dtype))
@@ -96,7 +95,7 @@ def _log_sum_exp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 def _log_sum(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     """log(sum(x)): an empty set sums to 0 and gives -inf; integers in float64."""
-    if not is_float_array(x):
+    if not is_float(x.dtype):
         return _log_sum(x.astype(np.float64), axes)
     return np.log(_sum(x, axes))
 

@@ -23,7 +23,7 @@ from kiln.ir.graph_ops.spec import (
     ShapeError,
     Sig,
     StaticInput,
-    axis,
+    distinct_axes,
     static,
     wide,
 )
@@ -45,9 +45,7 @@ class _Plan:
 
     def __init__(self, shape: tuple[int, ...], attrs: dict) -> None:
         rank = len(shape)
-        given = [axis(a, rank, "Resize axis") for a in attrs["axes"]] or list(range(rank))
-        if len(set(given)) != len(given):
-            raise ShapeError(f"Resize axes {list(attrs['axes'])} repeat an axis")
+        given = distinct_axes(attrs["axes"], rank, "Resize axes") or list(range(rank))
         scales, sizes, roi = attrs["scales"], attrs["sizes"], attrs["roi"]
         if bool(scales) == bool(sizes):
             raise ShapeError("Resize takes exactly one of scales and sizes (non-empty)")

@@ -173,7 +173,9 @@ def broadcast(shapes: Sequence[tuple[Dim, ...]]) -> tuple[Dim, ...]:
         dims = {s[i - rank + len(s)] for s in shapes if i - rank + len(s) >= 0}
         dims.discard(1)
         if len(dims) > 1:
-            raise ShapeError(f"shapes {' and '.join(_shape(s) for s in shapes)} do not broadcast")
+            raise ShapeError(
+                f"shapes {' and '.join(shape_text(s) for s in shapes)} do not broadcast"
+            )
         out.append(dims.pop() if dims else 1)
     return tuple(out)
 
@@ -188,16 +190,12 @@ def same_elem(sig: Sig, indices: Sequence[int]) -> ScalarType:
 
 def static(shape: tuple[Dim, ...], what: str) -> tuple[int, ...]:
     if not all(isinstance(d, int) for d in shape):
-        raise ShapeError(f"{what} needs a static shape, got {_shape(shape)}")
+        raise ShapeError(f"{what} needs a static shape, got {shape_text(shape)}")
     return shape  # type: ignore[return-value]
 
 
-def _shape(s: tuple[Dim, ...]) -> str:
-    return "[" + ", ".join(map(str, s)) + "]"
-
-
 def shape_text(s: tuple[Dim, ...]) -> str:
-    return _shape(s)
+    return "[" + ", ".join(map(str, s)) + "]"
 
 
 # ---- element types and numbers shared by the families ----------------------------------
@@ -214,14 +212,10 @@ def elem_in(t: TensorType, allowed: Sequence[str], what: str) -> ScalarType:
     return t.elem
 
 
-def is_float_array(x: np.ndarray) -> bool:
-    return x.dtype.kind == "f" or x.dtype.name == "bfloat16"
-
-
 def wide(x: np.ndarray) -> np.ndarray:
     """Half floats (f16, bf16) as float32, for ops that accumulate: onnxruntime sums them
     in float32 and rounds once."""
-    return x.astype(np.float32) if is_float_array(x) and x.dtype.itemsize < 4 else x
+    return x.astype(np.float32) if is_float(x.dtype) and x.dtype.itemsize < 4 else x
 
 
 def scalar_as(value: float, dtype: np.dtype) -> np.ndarray:
@@ -241,9 +235,9 @@ def convert(x: np.ndarray, want: np.dtype, saturate: int = 1, round_mode: str = 
     and the narrow floats (float8, float4) round to nearest even and, with `saturate`, clamp
     out-of-range values and infinities to the largest finite value."""
     with np.errstate(all="ignore"):
-        if is_float_array(x) and want.kind in "iu":
+        if is_float(x.dtype) and want.kind in "iu":
             return np.trunc(x.astype(np.float64)).astype(want)
-        if want.kind == "V" and not is_float_array(x):  # ints and bools into ml_dtypes
+        if want.kind == "V" and not is_float(x.dtype):  # ints and bools into ml_dtypes
             x = x.astype(np.float64)
         if want.name == "float8_e8m0fnu":
             return _to_e8m0(x, saturate, round_mode)
