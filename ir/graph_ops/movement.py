@@ -211,6 +211,8 @@ def _split_eval(ev: Eval) -> list[np.ndarray]:
 
 def _expand_infer(sig: Sig) -> list[TensorType]:
     x = sig.type(0)
+    if min(sig.attrs["shape"], default=0) < 0:
+        raise ShapeError(f"Expand's shape {list(sig.attrs['shape'])} has a negative dimension")
     return [TensorType(x.elem, broadcast([x.shape, tuple(sig.attrs["shape"])]))]
 
 

@@ -225,3 +225,10 @@ def test_what_the_verifier_checks_does_not_depend_on_imports() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert int(r.stdout) >= 60
+
+
+def test_expand_to_a_negative_dimension_is_refused() -> None:
+    x, y = TensorValue("x", TensorType(F32, (3,))), TensorValue("y", TensorType(F32, (3,)))
+    g = Graph("g", [x], [y], [Node("Expand", [x], [y], {"shape": (-1,)}, "grow")], {})
+    with pytest.raises(VerifyError, match="Expand's shape \\[-1\\] has a negative dimension"):
+        verify_graph(g)
